@@ -1,0 +1,124 @@
+// A cost J(w) to be minimised, and the cost of a linear model over a dataset.
+//
+//   J(w) = (1/S)·Σᵢ sᵢ·L(zᵢ, yᵢ) + (λ/2)·‖w‖²,   zᵢ = xᵢᵀw + b
+//   ∇J   = Xᵀ(s∘L′(z))/S + λw
+//   H    = Xᵀ diag(s∘L″(z)) X / S + λI
+//
+// S = Σᵢ sᵢ for Reduction::Mean and S = 1 for Reduction::Sum. With an intercept,
+// b is the last parameter, X is read as [X, 1] and b is not penalised.
+#pragma once
+
+#include "descend/losses.hpp"
+
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+namespace descend {
+
+using Index = Eigen::Index;
+using Vector = Eigen::VectorXd;
+using Matrix = Eigen::MatrixXd;
+
+/// What every solver minimises. Implementations resize their outputs.
+///
+/// Only dim() and value_gradient() are required. The Hessian methods have
+/// defaults (hessian_product from hessian, value_gradient_hessian from both);
+/// a cost without second derivatives leaves hessian() to throw and returns
+/// false from has_hessian(), and the solvers that need it say so.
+class Cost {
+public:
+    virtual ~Cost() = default;
+
+    /// Number of parameters.
+    virtual Index dim() const = 0;
+    /// J(w).
+    virtual double value(const Vector& w) const;
+    /// J(w), and ∇J(w) into g.
+    virtual double value_gradient(const Vector& w, Vector& g) const = 0;
+    /// ∇²J(w) into H (dim × dim, symmetric).
+    virtual void hessian(const Vector& w, Matrix& H) const;
+    /// ∇²J(w)·v into out.
+    virtual void hessian_product(const Vector& w, const Vector& v, Vector& out) const;
+    /// J(w), ∇J(w) and ∇²J(w) together (a single pass over the data where possible).
+    virtual double value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const;
+    /// Whether hessian() is available.
+    virtual bool has_hessian() const { return true; }
+};
+
+enum class Reduction { Mean, Sum };
+
+/// "mean" or "sum"; throws std::invalid_argument naming `reduction` otherwise.
+Reduction parse_reduction(const std::string& name);
+
+struct LinearModelOptions {
+    LossKind loss = LossKind::LogLoss;
+    bool fit_intercept = true;
+    /// L2 strength λ ≥ 0; the intercept is not penalised.
+    double l2 = 0.0;
+    Reduction reduction = Reduction::Mean;
+    /// Threads for one evaluation; 0 means all the hardware offers.
+    int n_threads = 0;
+};
+
+/// Read-only, zero-copy views of a data matrix X in either memory order and
+/// in float64 or float32 (float32 is accumulated in float64).
+template <class Scalar, int Order>
+using MatrixView = Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order>, 0,
+                              Eigen::OuterStride<>>;
+using DataView = std::variant<MatrixView<double, Eigen::RowMajor>, MatrixView<double, Eigen::ColMajor>,
+                              MatrixView<float, Eigen::RowMajor>, MatrixView<float, Eigen::ColMajor>>;
+
+/// A view of an Eigen matrix; the matrix must outlive the view.
+template <class Scalar, int Rows, int Cols, int Order, int MaxRows, int MaxCols>
+DataView view(const Eigen::Matrix<Scalar, Rows, Cols, Order, MaxRows, MaxCols>& X) {
+    constexpr int order = (Order & Eigen::RowMajorBit) ? Eigen::RowMajor : Eigen::ColMajor;
+    return MatrixView<Scalar, order>(X.data(), X.rows(), X.cols(), Eigen::OuterStride<>(X.outerStride()));
+}
+
+/// The cost of a linear or logistic model over (X, y, sample weights).
+///
+/// X is viewed, never copied: it must outlive the cost. y and the weights are
+/// copied (O(n)). One evaluation reads X once: rows are processed in blocks
+/// that fit in cache (z_b = X_b·w + b, then g += X_bᵀ·(s∘L′)/S), split over
+/// threads with one accumulator each, reduced in a fixed order, so a given
+/// n_threads always gives the same bits. Throws std::invalid_argument naming
+/// the argument on bad input.
+class LinearModelCost final : public Cost {
+public:
+    LinearModelCost(DataView X, const Eigen::Ref<const Vector>& y, const LinearModelOptions& options = {},
+                    const Eigen::Ref<const Vector>& sample_weight = Vector());
+
+    Index dim() const override { return d_ + (options_.fit_intercept ? 1 : 0); }
+    double value(const Vector& w) const override;
+    double value_gradient(const Vector& w, Vector& g) const override;
+    void hessian(const Vector& w, Matrix& H) const override;
+    void hessian_product(const Vector& w, const Vector& v, Vector& out) const override;
+    double value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const override;
+
+    Index n_samples() const { return n_; }
+    Index n_features() const { return d_; }
+    const LinearModelOptions& options() const { return options_; }
+    /// The normaliser S: Σ sᵢ for the mean, 1 for the sum.
+    double normaliser() const { return normaliser_; }
+    /// The threads one evaluation uses.
+    int threads() const { return threads_; }
+    /// The view of X this cost reads.
+    const DataView& data() const { return X_; }
+    /// The raw output X·w + b (logits for log loss) for every sample.
+    Vector decision_function(const Vector& w) const;
+
+private:
+    DataView X_;
+    Vector y_;
+    Vector s_;  // empty: unit weights
+    LinearModelOptions options_;
+    Index n_ = 0;
+    Index d_ = 0;
+    double normaliser_ = 1.0;
+    int threads_ = 1;
+};
+
+}  // namespace descend

@@ -1,0 +1,425 @@
+// The linear-model cost: one blocked pass over X per evaluation.
+#include "descend/cost.hpp"
+#include "descend/interrupt.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace descend {
+
+// ---------------------------------------------------------------------------
+// Defaults of the Cost interface.
+
+double Cost::value(const Vector& w) const {
+    Vector g;
+    return value_gradient(w, g);
+}
+
+void Cost::hessian(const Vector&, Matrix&) const {
+    throw std::logic_error("this cost has no hessian()");
+}
+
+void Cost::hessian_product(const Vector& w, const Vector& v, Vector& out) const {
+    Matrix H;
+    hessian(w, H);
+    out.noalias() = H * v;
+}
+
+double Cost::value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const {
+    const double f = value_gradient(w, g);
+    hessian(w, H);
+    return f;
+}
+
+Reduction parse_reduction(const std::string& name) {
+    if (name == "mean") return Reduction::Mean;
+    if (name == "sum") return Reduction::Sum;
+    throw std::invalid_argument("reduction must be 'mean' or 'sum', got '" + name + "'");
+}
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// What one pass computes, and one thread's share of it.
+
+struct Want {
+    bool value = false;
+    bool gradient = false;
+    bool hessian = false;
+    const Vector* direction = nullptr;  // for the Hessian-vector product
+};
+
+struct Accumulator {
+    double value = 0.0;
+    Vector gradient;  // length d (+1 for the intercept)
+    Matrix hessian;   // lower triangle, (d+1)²
+    Vector product;   // H·v
+
+    void init(const Want& want, Index p) {
+        if (want.gradient) gradient.setZero(p);
+        if (want.hessian) hessian.setZero(p, p);
+        if (want.direction) product.setZero(p);
+    }
+    void add(const Accumulator& other, const Want& want) {
+        value += other.value;
+        if (want.gradient) gradient += other.gradient;
+        if (want.hessian) hessian += other.hessian;
+        if (want.direction) product += other.product;
+    }
+};
+
+// Rows per block: a block of X stays in cache between the pass that forms
+// z = X_b·w and the one that forms X_bᵀ·r, so X is read from memory once.
+Index block_rows(Index d, std::size_t scalar_bytes, bool hessian) {
+    const Index bytes = 256 * 1024;
+    const Index rows = bytes / std::max<Index>(1, d * static_cast<Index>(scalar_bytes));
+    return std::clamp<Index>(rows, hessian ? 256 : 32, 8192);
+}
+
+// Calls poll_interrupt() from the starting thread at most every 20 ms.
+class InterruptPoller {
+public:
+    explicit InterruptPoller(std::atomic<bool>& stop) : stop_(stop), last_(Clock::now()) {}
+    void tick() {
+        const auto now = Clock::now();
+        if (now - last_ < std::chrono::milliseconds(20)) return;
+        last_ = now;
+        try {
+            poll_interrupt();
+        } catch (...) {
+            stop_.store(true);
+            throw;
+        }
+    }
+
+private:
+    using Clock = std::chrono::steady_clock;
+    std::atomic<bool>& stop_;
+    Clock::time_point last_;
+};
+
+template <class LossT, class View>
+class Pass {
+public:
+    using Scalar = typename View::Scalar;
+    static constexpr int Order = View::IsRowMajor ? Eigen::RowMajor : Eigen::ColMajor;
+    using Block = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Order>;
+
+    Pass(const View& X, const Vector& y, const Vector& s, bool intercept)
+        : X_(X), y_(y), s_(s), intercept_(intercept) {}
+
+    // Accumulates rows [begin, end) into acc; unnormalised (no 1/S, no λ).
+    void run(Index begin, Index end, const Vector& w, const Want& want, Accumulator& acc,
+             std::atomic<bool>& stop, InterruptPoller* poller) const {
+        const Index d = X_.cols();
+        const Index rows = block_rows(d, sizeof(Scalar), want.hessian);
+        const double b = intercept_ ? w[d] : 0.0;
+        const auto w_head = w.head(d);
+        Block converted;  // float32 blocks, widened to float64
+        Eigen::ArrayXd z, loss, d1, d2, u;
+        Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor> scaled;
+
+        for (Index r0 = begin; r0 < end; r0 += rows) {
+            if (stop.load(std::memory_order_relaxed)) return;
+            if (poller) poller->tick();
+            const Index m = std::min(rows, end - r0);
+            with_block(r0, m, converted, [&](const auto& Xb) {
+                z = (Xb * w_head).array() + b;
+                const auto yb = y_.segment(r0, m).array();
+                if (want.value || want.gradient) {
+                    loss.resize(m);
+                    d1.resize(m);
+                    LossT::block(z, yb, loss, d1);
+                    if (s_.size() != 0) {
+                        const auto sb = s_.segment(r0, m).array();
+                        loss *= sb;
+                        d1 *= sb;
+                    }
+                    acc.value += loss.sum();
+                    if (want.gradient) {
+                        acc.gradient.head(d).noalias() += Xb.transpose() * d1.matrix();
+                        if (intercept_) acc.gradient[d] += d1.sum();
+                    }
+                }
+                if (want.hessian || want.direction) {
+                    d2.resize(m);
+                    LossT::block_second(z, d2);
+                    if (s_.size() != 0) d2 *= s_.segment(r0, m).array();
+                }
+                if (want.hessian) {
+                    const Index p = d + (intercept_ ? 1 : 0);
+                    scaled.resize(m, p);
+                    const Eigen::ArrayXd root = d2.sqrt();
+                    scaled.leftCols(d).noalias() = root.matrix().asDiagonal() * Xb;
+                    if (intercept_) scaled.col(d) = root.matrix();
+                    acc.hessian.template selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+                }
+                if (want.direction) {
+                    const Vector& v = *want.direction;
+                    u = (Xb * v.head(d)).array() + (intercept_ ? v[d] : 0.0);
+                    u *= d2;
+                    acc.product.head(d).noalias() += Xb.transpose() * u.matrix();
+                    if (intercept_) acc.product[d] += u.sum();
+                }
+            });
+        }
+    }
+
+    // Writes X·w + b for rows [begin, end) into out.
+    void decision(Index begin, Index end, const Vector& w, Vector& out) const {
+        const Index d = X_.cols();
+        const Index rows = block_rows(d, sizeof(Scalar), false);
+        const double b = intercept_ ? w[d] : 0.0;
+        Block converted;
+        for (Index r0 = begin; r0 < end; r0 += rows) {
+            const Index m = std::min(rows, end - r0);
+            with_block(r0, m, converted, [&](const auto& Xb) {
+                out.segment(r0, m).noalias() = Xb * w.head(d);
+                out.segment(r0, m).array() += b;
+            });
+        }
+    }
+
+private:
+    template <class F>
+    void with_block(Index r0, Index m, Block& converted, F&& f) const {
+        if constexpr (std::is_same_v<Scalar, double>) {
+            f(X_.middleRows(r0, m));
+        } else {
+            converted = X_.middleRows(r0, m).template cast<double>();
+            f(converted);
+        }
+    }
+
+    const View& X_;
+    const Vector& y_;
+    const Vector& s_;
+    bool intercept_;
+};
+
+// Splits [0, n) into `threads` contiguous ranges, runs one per thread (the
+// first on the calling thread, which also polls for interrupts), and reduces
+// the accumulators in thread order: the same n_threads gives the same bits.
+template <class Work>
+Accumulator parallel_accumulate(Index n, int threads, const Want& want, Index p, Work&& work) {
+    std::vector<Accumulator> parts(static_cast<std::size_t>(threads));
+    for (auto& part : parts) part.init(want, p);
+    std::atomic<bool> stop{false};
+    std::vector<std::exception_ptr> errors(parts.size());
+    auto range = [&](int t) {
+        const Index begin = n * t / threads;
+        const Index end = n * (t + 1) / threads;
+        return std::make_pair(begin, end);
+    };
+    std::vector<std::thread> pool;
+    pool.reserve(parts.size());
+    for (int t = 1; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+            try {
+                const auto [begin, end] = range(t);
+                work(begin, end, parts[static_cast<std::size_t>(t)], stop, nullptr);
+            } catch (...) {
+                errors[static_cast<std::size_t>(t)] = std::current_exception();
+                stop.store(true);
+            }
+        });
+    }
+    InterruptPoller poller(stop);
+    try {
+        const auto [begin, end] = range(0);
+        work(begin, end, parts[0], stop, &poller);
+    } catch (...) {
+        errors[0] = std::current_exception();
+        stop.store(true);
+    }
+    for (auto& thread : pool) thread.join();
+    for (auto& error : errors)
+        if (error) std::rethrow_exception(error);
+    for (std::size_t t = 1; t < parts.size(); ++t) parts[0].add(parts[t], want);
+    return std::move(parts[0]);
+}
+
+void require(bool ok, const std::string& message) {
+    if (!ok) throw std::invalid_argument(message);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// LinearModelCost
+
+LinearModelCost::LinearModelCost(DataView X, const Eigen::Ref<const Vector>& y, const LinearModelOptions& options,
+                                 const Eigen::Ref<const Vector>& sample_weight)
+    : X_(X), y_(y), s_(sample_weight), options_(options) {
+    std::visit([&](const auto& view) {
+        n_ = view.rows();
+        d_ = view.cols();
+        require(n_ >= 1, "X must have at least one row (sample)");
+        require(d_ >= 1 || options.fit_intercept, "X must have at least one column (feature) without an intercept");
+        require(view.allFinite(), "X must contain only finite values (no NaN or inf)");
+    }, X_);
+    require(y_.size() == n_, "y must have one entry per row of X: got " + std::to_string(y_.size()) +
+                                 " entries for " + std::to_string(n_) + " rows");
+    require(y_.allFinite(), "y must contain only finite values (no NaN or inf)");
+    if (options.loss == LossKind::LogLoss)
+        require((y_.array() >= 0.0).all() && (y_.array() <= 1.0).all(),
+                "y must lie in [0, 1] for log_loss (labels 0 and 1, or probabilities)");
+    require(std::isfinite(options.l2) && options.l2 >= 0.0, "l2 must be a finite number >= 0, got " +
+                                                                 std::to_string(options.l2));
+    require(options.n_threads >= 0, "n_threads must be >= 0 (0 means all cores), got " +
+                                        std::to_string(options.n_threads));
+    if (s_.size() != 0) {
+        require(s_.size() == n_, "sample_weight must have one entry per row of X: got " +
+                                     std::to_string(s_.size()) + " entries for " + std::to_string(n_) + " rows");
+        require(s_.allFinite() && (s_.array() >= 0.0).all(), "sample_weight must be finite and >= 0");
+        require(s_.sum() > 0.0, "sample_weight must have a positive sum");
+    }
+    normaliser_ = options.reduction == Reduction::Sum ? 1.0 : (s_.size() != 0 ? s_.sum() : static_cast<double>(n_));
+
+    int threads = options.n_threads;
+    if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    // Small problems are not worth a thread: each one costs tens of microseconds to start.
+    const Index work = n_ * std::max<Index>(d_, 1);
+    const Index min_work_per_thread = 1 << 16;
+    threads_ = static_cast<int>(std::clamp<Index>(work / min_work_per_thread, 1, threads));
+}
+
+namespace {
+
+struct Evaluation {
+    double value = 0.0;
+    Vector gradient;
+    Matrix hessian;
+    Vector product;
+};
+
+}  // namespace
+
+namespace {
+
+template <class LossT, class View>
+Accumulator accumulate(const View& X, const Vector& y, const Vector& s, bool intercept, int threads,
+                       const Vector& w, const Want& want) {
+    const Pass<LossT, View> pass(X, y, s, intercept);
+    const Index p = X.cols() + (intercept ? 1 : 0);
+    return parallel_accumulate(X.rows(), threads, want, p,
+                               [&](Index begin, Index end, Accumulator& acc, std::atomic<bool>& stop,
+                                   InterruptPoller* poller) { pass.run(begin, end, w, want, acc, stop, poller); });
+}
+
+}  // namespace
+
+namespace {
+
+// The one place that dispatches on loss and memory layout and applies 1/S and λ.
+struct Evaluator {
+    const DataView& X;
+    const Vector& y;
+    const Vector& s;
+    const LinearModelOptions& options;
+    Index d;
+    double normaliser;
+    int threads;
+
+    Evaluation operator()(const Vector& w, const Want& want) const {
+        const Index p = d + (options.fit_intercept ? 1 : 0);
+        if (w.size() != p)
+            throw std::invalid_argument("w must have length " + std::to_string(p) + " (dim), got " +
+                                        std::to_string(w.size()));
+        Accumulator acc = std::visit(
+            [&](const auto& view) {
+                return options.loss == LossKind::LogLoss
+                           ? accumulate<LogLoss>(view, y, s, options.fit_intercept, threads, w, want)
+                           : accumulate<SquaredError>(view, y, s, options.fit_intercept, threads, w, want);
+            },
+            X);
+        const double inv = 1.0 / normaliser;
+        const double l2 = options.l2;
+        Evaluation out;
+        out.value = acc.value * inv + 0.5 * l2 * w.head(d).squaredNorm();
+        if (want.gradient) {
+            out.gradient = std::move(acc.gradient);
+            out.gradient *= inv;
+            out.gradient.head(d) += l2 * w.head(d);
+        }
+        if (want.hessian) {
+            out.hessian = acc.hessian.selfadjointView<Eigen::Lower>();
+            out.hessian *= inv;
+            out.hessian.diagonal().head(d).array() += l2;
+        }
+        if (want.direction) {
+            out.product = std::move(acc.product);
+            out.product *= inv;
+            out.product.head(d) += l2 * want.direction->head(d);
+        }
+        return out;
+    }
+};
+
+}  // namespace
+
+double LinearModelCost::value(const Vector& w) const {
+    Want want;
+    want.value = true;
+    return Evaluator{X_, y_, s_, options_, d_, normaliser_, threads_}(w, want).value;
+}
+
+double LinearModelCost::value_gradient(const Vector& w, Vector& g) const {
+    Want want;
+    want.value = want.gradient = true;
+    Evaluation e = Evaluator{X_, y_, s_, options_, d_, normaliser_, threads_}(w, want);
+    g = std::move(e.gradient);
+    return e.value;
+}
+
+void LinearModelCost::hessian(const Vector& w, Matrix& H) const {
+    Want want;
+    want.hessian = true;
+    H = std::move(Evaluator{X_, y_, s_, options_, d_, normaliser_, threads_}(w, want).hessian);
+}
+
+void LinearModelCost::hessian_product(const Vector& w, const Vector& v, Vector& out) const {
+    if (v.size() != dim())
+        throw std::invalid_argument("v must have length " + std::to_string(dim()) + " (dim), got " +
+                                    std::to_string(v.size()));
+    Want want;
+    want.direction = &v;
+    out = std::move(Evaluator{X_, y_, s_, options_, d_, normaliser_, threads_}(w, want).product);
+}
+
+double LinearModelCost::value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const {
+    Want want;
+    want.value = want.gradient = want.hessian = true;
+    Evaluation e = Evaluator{X_, y_, s_, options_, d_, normaliser_, threads_}(w, want);
+    g = std::move(e.gradient);
+    H = std::move(e.hessian);
+    return e.value;
+}
+
+Vector LinearModelCost::decision_function(const Vector& w) const {
+    if (w.size() != dim())
+        throw std::invalid_argument("w must have length " + std::to_string(dim()) + " (dim), got " +
+                                    std::to_string(w.size()));
+    Vector out(n_);
+    std::visit(
+        [&](const auto& view) {
+            using View = std::decay_t<decltype(view)>;
+            const Pass<SquaredError, View> pass(view, y_, s_, options_.fit_intercept);
+            Want none;
+            parallel_accumulate(n_, threads_, none, 0,
+                                [&](Index begin, Index end, Accumulator&, std::atomic<bool>&, InterruptPoller*) {
+                                    pass.decision(begin, end, w, out);
+                                });
+        },
+        X_);
+    return out;
+}
+
+}  // namespace descend

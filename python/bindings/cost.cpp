@@ -1,0 +1,235 @@
+// Cost (overridable from Python) and LinearModelCost over zero-copy views of NumPy arrays.
+#include "bindings.hpp"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace descend::python {
+
+namespace {
+
+std::string length_message(const char* what, Index expected, Index got) {
+    return std::string(what) + " returned an array of length " + std::to_string(got) + ", expected " +
+           std::to_string(expected) + " (dim)";
+}
+
+// The Python override of `name` on a PyCost, or a null function.
+py::function override_of(const PyCost* self, const char* name) {
+    return py::get_override(static_cast<const Cost*>(self), name);
+}
+
+}  // namespace
+
+Index PyCost::dim() const {
+    py::gil_scoped_acquire gil;
+    if (py::function f = override_of(this, "dim")) return f().cast<Index>();
+    throw std::logic_error("a Python cost must define dim()");
+}
+
+double PyCost::value(const Vector& w) const {
+    {
+        py::gil_scoped_acquire gil;
+        if (py::function f = override_of(this, "value")) return f(w).cast<double>();
+    }
+    return Cost::value(w);
+}
+
+double PyCost::value_gradient(const Vector& w, Vector& g) const {
+    py::gil_scoped_acquire gil;
+    py::function f = override_of(this, "value_and_gradient");
+    if (!f) throw std::logic_error("a Python cost must define value_and_gradient(w)");
+    const auto result = f(w).cast<std::pair<double, Vector>>();
+    if (result.second.size() != w.size())
+        throw std::invalid_argument(length_message("value_and_gradient", w.size(), result.second.size()));
+    g = result.second;
+    return result.first;
+}
+
+void PyCost::hessian(const Vector& w, Matrix& H) const {
+    {
+        py::gil_scoped_acquire gil;
+        if (py::function f = override_of(this, "hessian")) {
+            H = f(w).cast<Matrix>();
+            if (H.rows() != w.size() || H.cols() != w.size())
+                throw std::invalid_argument("hessian returned a " + std::to_string(H.rows()) + "x" +
+                                            std::to_string(H.cols()) + " array, expected " +
+                                            std::to_string(w.size()) + "x" + std::to_string(w.size()));
+            return;
+        }
+    }
+    Cost::hessian(w, H);
+}
+
+void PyCost::hessian_product(const Vector& w, const Vector& v, Vector& out) const {
+    {
+        py::gil_scoped_acquire gil;
+        if (py::function f = override_of(this, "hessian_product")) {
+            out = f(w, v).cast<Vector>();
+            if (out.size() != w.size())
+                throw std::invalid_argument(length_message("hessian_product", w.size(), out.size()));
+            return;
+        }
+    }
+    Cost::hessian_product(w, v, out);
+}
+
+double PyCost::value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const {
+    {
+        py::gil_scoped_acquire gil;
+        if (py::function f = override_of(this, "value_gradient_hessian")) {
+            auto result = f(w).cast<std::tuple<double, Vector, Matrix>>();
+            g = std::move(std::get<1>(result));
+            H = std::move(std::get<2>(result));
+            if (g.size() != w.size())
+                throw std::invalid_argument(length_message("value_gradient_hessian", w.size(), g.size()));
+            if (H.rows() != w.size() || H.cols() != w.size())
+                throw std::invalid_argument("value_gradient_hessian returned a Hessian of the wrong shape");
+            return std::get<0>(result);
+        }
+    }
+    return Cost::value_gradient_hessian(w, g, H);
+}
+
+bool PyCost::has_hessian() const {
+    py::gil_scoped_acquire gil;
+    if (py::function f = override_of(this, "has_hessian")) return f().cast<bool>();
+    return static_cast<bool>(override_of(this, "hessian")) ||
+           static_cast<bool>(override_of(this, "value_gradient_hessian"));
+}
+
+namespace {
+
+// A zero-copy Eigen view of a 2-D float64/float32 array whose rows or columns
+// are contiguous (C order, F order, or a slice of either).
+DataView view_of(const py::array& X) {
+    if (X.ndim() != 2) throw std::invalid_argument("X must be a 2-D array");
+    const auto rows = static_cast<Index>(X.shape(0));
+    const auto cols = static_cast<Index>(X.shape(1));
+    const auto item = static_cast<Index>(X.itemsize());
+    const Index s0 = static_cast<Index>(X.strides(0)) / item;
+    const Index s1 = static_cast<Index>(X.strides(1)) / item;
+    const bool f64 = py::isinstance<py::array_t<double>>(X) && X.dtype().is(py::dtype::of<double>());
+    const bool f32 = X.dtype().is(py::dtype::of<float>());
+    if (!f64 && !f32) throw std::invalid_argument("X must have dtype float64 or float32");
+    const bool row_major = s1 == 1 || cols <= 1;
+    const bool col_major = s0 == 1 || rows <= 1;
+    if (!row_major && !col_major)
+        throw std::invalid_argument("X must be contiguous along its rows or its columns");
+    // Degenerate strides (one row or one column) are replaced by the extent, which Eigen expects.
+    if (row_major) {
+        const Index outer = rows <= 1 ? std::max<Index>(cols, 1) : s0;
+        if (f64) return MatrixView<double, Eigen::RowMajor>(static_cast<const double*>(X.data()), rows, cols,
+                                                            Eigen::OuterStride<>(outer));
+        return MatrixView<float, Eigen::RowMajor>(static_cast<const float*>(X.data()), rows, cols,
+                                                  Eigen::OuterStride<>(outer));
+    }
+    const Index outer = cols <= 1 ? std::max<Index>(rows, 1) : s1;
+    if (f64) return MatrixView<double, Eigen::ColMajor>(static_cast<const double*>(X.data()), rows, cols,
+                                                        Eigen::OuterStride<>(outer));
+    return MatrixView<float, Eigen::ColMajor>(static_cast<const float*>(X.data()), rows, cols,
+                                              Eigen::OuterStride<>(outer));
+}
+
+const char* layout_of(const DataView& X) {
+    switch (X.index()) {
+        case 0: return "float64, row-major";
+        case 1: return "float64, column-major";
+        case 2: return "float32, row-major";
+        default: return "float32, column-major";
+    }
+}
+
+}  // namespace
+
+void bind_cost(py::module_& m) {
+    py::class_<Cost, PyCost>(m, "Cost", R"doc(
+A cost J(w) that the solvers minimise. Subclass it in Python and define
+dim(), value_and_gradient(w) -> (float, ndarray) and, for Newton and the
+curvature step, hessian(w) -> ndarray.)doc")
+        .def(py::init<>())
+        .def("dim", &Cost::dim)
+        .def("value", &Cost::value, py::arg("w"), py::call_guard<py::gil_scoped_release>())
+        .def(
+            "value_and_gradient",
+            [](const Cost& self, const Vector& w) {
+                Vector g;
+                double f;
+                {
+                    py::gil_scoped_release release;
+                    f = self.value_gradient(w, g);
+                }
+                return py::make_tuple(f, std::move(g));
+            },
+            py::arg("w"))
+        .def(
+            "hessian",
+            [](const Cost& self, const Vector& w) {
+                Matrix H;
+                {
+                    py::gil_scoped_release release;
+                    self.hessian(w, H);
+                }
+                return H;
+            },
+            py::arg("w"))
+        .def(
+            "hessian_product",
+            [](const Cost& self, const Vector& w, const Vector& v) {
+                Vector out;
+                {
+                    py::gil_scoped_release release;
+                    self.hessian_product(w, v, out);
+                }
+                return out;
+            },
+            py::arg("w"), py::arg("v"))
+        .def(
+            "value_gradient_hessian",
+            [](const Cost& self, const Vector& w) {
+                Vector g;
+                Matrix H;
+                double f;
+                {
+                    py::gil_scoped_release release;
+                    f = self.value_gradient_hessian(w, g, H);
+                }
+                return py::make_tuple(f, std::move(g), std::move(H));
+            },
+            py::arg("w"))
+        .def("has_hessian", &Cost::has_hessian);
+
+    py::class_<LinearModelCost, Cost>(m, "LinearModelCost", R"doc(
+The cost of a linear model over (X, y): a zero-copy view of X, which it keeps alive.)doc")
+        .def(py::init([](const py::array& X, const Vector& y, const std::string& loss, bool fit_intercept,
+                         double l2, const std::optional<Vector>& sample_weight, const std::string& reduction,
+                         int n_threads) {
+                 LinearModelOptions options;
+                 options.loss = parse_loss(loss);
+                 options.fit_intercept = fit_intercept;
+                 options.l2 = l2;
+                 options.reduction = parse_reduction(reduction);
+                 options.n_threads = n_threads;
+                 const DataView view = view_of(X);
+                 py::gil_scoped_release release;  // the finiteness check reads all of X
+                 return std::make_unique<LinearModelCost>(view, y, options, sample_weight.value_or(Vector()));
+             }),
+             py::arg("X"), py::arg("y"), py::arg("loss") = "log_loss", py::arg("fit_intercept") = true,
+             py::arg("l2") = 0.0, py::arg("sample_weight") = py::none(), py::arg("reduction") = "mean",
+             py::arg("n_threads") = 0, py::keep_alive<1, 2>())
+        .def_property_readonly("n_samples", &LinearModelCost::n_samples)
+        .def_property_readonly("n_features", &LinearModelCost::n_features)
+        .def_property_readonly("n_threads", &LinearModelCost::threads)
+        .def_property_readonly("normaliser", &LinearModelCost::normaliser)
+        .def_property_readonly("layout", [](const LinearModelCost& self) { return layout_of(self.data()); })
+        .def_property_readonly("data_address",
+                               [](const LinearModelCost& self) {
+                                   return std::visit(
+                                       [](const auto& view) { return reinterpret_cast<std::uintptr_t>(view.data()); },
+                                       self.data());
+                               })
+        .def("decision_function", &LinearModelCost::decision_function, py::arg("w"),
+             py::call_guard<py::gil_scoped_release>());
+}
+
+}  // namespace descend::python
