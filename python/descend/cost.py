@@ -1,0 +1,142 @@
+"""The cost of a linear or logistic model over a dataset, computed by the C++ core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from ._validation import FloatArray, as_choice, as_matrix, as_real, as_threads, as_vector
+
+LOSSES = ("log_loss", "squared_error")
+REDUCTIONS = ("mean", "sum")
+
+
+class Cost:
+    r"""The cost of a linear model: losses combined over a dataset.
+
+    .. math::
+
+        J(w) = \frac{1}{S} \sum_i s_i\,L(z_i, y_i) + \frac{\lambda}{2}\lVert w\rVert^2,
+        \qquad z_i = x_i^\top w + b
+
+    * ``loss="log_loss"``: :math:`L = \log(1 + e^{z}) - y z` on the logit, exact for any
+      finite logit; ``loss="squared_error"``: :math:`L = (y - z)^2`.
+    * ``reduction="mean"`` (default): :math:`S = \sum_i s_i`; ``"sum"``: :math:`S = 1`.
+    * With ``fit_intercept=True`` the intercept :math:`b` is the last parameter and is
+      not penalised; ``dim`` is ``n_features + 1``.
+
+    Gradient :math:`\nabla J = X^\top (s \circ L'(z)) / S + \lambda w`, Hessian
+    :math:`H = X^\top \operatorname{diag}(s \circ L''(z))\, X / S + \lambda I`
+    (intercept row and column included).
+
+    ``X`` is viewed, not copied, when it is a float64 or float32 array whose rows
+    or columns are contiguous (C or Fortran order); anything else is converted
+    once, here. One evaluation reads X once, split over ``n_threads`` threads
+    (default: every core available) with the GIL released; a given
+    ``n_threads`` always gives the same bits.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+    y : array of shape (n_samples,)
+        Targets; for log loss, labels 0/1 (or probabilities in [0, 1]).
+    loss : {"log_loss", "squared_error"}
+    fit_intercept : bool
+    l2 : float
+        The L2 strength :math:`\lambda \ge 0`.
+    sample_weight : array of shape (n_samples,), optional
+        Non-negative weights :math:`s_i` with a positive sum; default all ones.
+    reduction : {"mean", "sum"}
+    n_threads : int, optional
+    """
+
+    def __init__(
+        self,
+        X: Any,
+        y: Any,
+        loss: str = "log_loss",
+        *,
+        fit_intercept: bool = True,
+        l2: float = 0.0,
+        sample_weight: Any = None,
+        reduction: str = "mean",
+        n_threads: int | None = None,
+    ) -> None:
+        self.loss = as_choice(loss, "loss", LOSSES)
+        self.reduction = as_choice(reduction, "reduction", REDUCTIONS)
+        if not isinstance(fit_intercept, (bool, np.bool_)):
+            raise TypeError(f"fit_intercept must be True or False, got {type(fit_intercept).__name__}")
+        self.fit_intercept = bool(fit_intercept)
+        self.l2 = as_real(l2, "l2", minimum=0.0)
+        self.n_threads = as_threads(n_threads)
+        self.X = as_matrix(X)
+        n = self.X.shape[0]
+        self.y = as_vector(y, "y", n, "one entry per row of X")
+        self.sample_weight = (
+            None if sample_weight is None else as_vector(sample_weight, "sample_weight", n, "one entry per row of X")
+        )
+        self._core = _core.LinearModelCost(
+            self.X,
+            self.y,
+            self.loss,
+            self.fit_intercept,
+            self.l2,
+            self.sample_weight,
+            self.reduction,
+            self.n_threads,
+        )
+
+    @property
+    def dim(self) -> int:
+        """The number of parameters: n_features, plus one for the intercept."""
+        return int(self._core.dim())
+
+    @property
+    def n_samples(self) -> int:
+        return int(self._core.n_samples)
+
+    @property
+    def n_features(self) -> int:
+        return int(self._core.n_features)
+
+    def _point(self, w: Any, name: str = "w") -> FloatArray:
+        return as_vector(w, name, self.dim, "dim")
+
+    def value(self, w: Any) -> float:
+        """J(w)."""
+        return float(self._core.value(self._point(w)))
+
+    def gradient(self, w: Any) -> FloatArray:
+        """∇J(w), shape (dim,)."""
+        return self.value_and_gradient(w)[1]
+
+    def value_and_gradient(self, w: Any) -> tuple[float, FloatArray]:
+        """J(w) and ∇J(w) from one pass over X."""
+        value, gradient = self._core.value_and_gradient(self._point(w))
+        return float(value), gradient
+
+    def hessian(self, w: Any) -> FloatArray:
+        """∇²J(w), shape (dim, dim), symmetric."""
+        return np.asarray(self._core.hessian(self._point(w)))
+
+    def hessian_product(self, w: Any, v: Any) -> FloatArray:
+        """∇²J(w)·v from one pass over X, without forming the Hessian."""
+        return np.asarray(self._core.hessian_product(self._point(w), self._point(v, "v")))
+
+    def value_gradient_hessian(self, w: Any) -> tuple[float, FloatArray, FloatArray]:
+        """J(w), ∇J(w) and ∇²J(w) from one pass over X."""
+        value, gradient, hessian = self._core.value_gradient_hessian(self._point(w))
+        return float(value), gradient, np.asarray(hessian)
+
+    def decision_function(self, w: Any) -> FloatArray:
+        """The model's raw output z = Xw + b (logits for log loss), shape (n_samples,)."""
+        return np.asarray(self._core.decision_function(self._point(w)))
+
+    def __repr__(self) -> str:
+        return (
+            f"descend.Cost(loss={self.loss!r}, n_samples={self.n_samples}, n_features={self.n_features}, "
+            f"fit_intercept={self.fit_intercept}, l2={self.l2}, reduction={self.reduction!r}, "
+            f"n_threads={self.n_threads})"
+        )

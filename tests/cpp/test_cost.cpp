@@ -1,0 +1,208 @@
+// The linear-model cost against the shared vectors (written by the NumPy
+// reference), finite differences, and exact values at extreme logits.
+#include "testing.hpp"
+
+#include <descend/check.hpp>
+#include <descend/cost.hpp>
+#include <descend/losses.hpp>
+
+#include <cmath>
+#include <random>
+
+using descend::Index;
+using descend::LinearModelCost;
+using descend::LinearModelOptions;
+using descend::Matrix;
+using descend::Vector;
+
+namespace {
+
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+LinearModelOptions options_of(const testing::Vectors& v, int threads = 1) {
+    LinearModelOptions options;
+    options.loss = descend::parse_loss(v.text("loss"));
+    options.fit_intercept = v.integer("fit_intercept") != 0;
+    options.l2 = v.number("l2");
+    options.reduction = descend::parse_reduction(v.text("reduction"));
+    options.n_threads = threads;
+    return options;
+}
+
+// Every vector file, in both memory orders and with 1 and 3 threads.
+int check_vectors() {
+    int files = 0;
+    for (const auto& v : testing::Vectors::all()) {
+        ++files;
+        const Index n = v.integer("n");
+        const Index d = v.integer("d");
+        const Matrix X = v.matrix("X", n, d);
+        const RowMatrix Xr = X;
+        const Vector y = v.vector("y");
+        const Vector s = v.has("sample_weight") ? v.vector("sample_weight") : Vector();
+        const Vector w = v.vector("w");
+        const Vector dir = v.vector("v");
+        const Index p = w.size();
+        const Matrix H_expected = v.matrix("hessian", p, p);
+        for (int threads : {1, 3}) {
+            for (const descend::DataView& data : {descend::view(X), descend::view(Xr)}) {
+                const LinearModelCost cost(data, y, options_of(v, threads), s);
+                Vector g, hv;
+                Matrix H, H1;
+                VERIFY(cost.dim() == p);
+                VERIFY_CLOSE(cost.value(w), v.number("value"), 1e-12);
+                VERIFY_CLOSE(cost.value_gradient(w, g), v.number("value"), 1e-12);
+                VERIFY_CLOSE(g, v.vector("gradient"), 1e-12);
+                cost.hessian(w, H);
+                VERIFY_CLOSE(H, H_expected, 1e-12);
+                cost.hessian_product(w, dir, hv);
+                VERIFY_CLOSE(hv, v.vector("hessian_product"), 1e-12);
+                VERIFY_CLOSE(cost.value_gradient_hessian(w, g, H1), v.number("value"), 1e-12);
+                VERIFY_CLOSE(H1, H_expected, 1e-12);
+                VERIFY(g.allFinite() && H.allFinite());
+            }
+        }
+    }
+    std::cout << "checked " << files << " vector files\n";
+    return files;
+}
+
+Matrix random_matrix(Index n, Index d, std::mt19937& rng, double scale = 1.0) {
+    std::normal_distribution<double> normal(0.0, scale);
+    Matrix X(n, d);
+    for (Index j = 0; j < d; ++j)
+        for (Index i = 0; i < n; ++i) X(i, j) = normal(rng);
+    return X;
+}
+
+// Gradient and Hessian against central differences; Hessian symmetric; the
+// Hessian-vector product equals H·v; thread counts agree; float32 is close.
+void check_finite_differences() {
+    std::mt19937 rng(42);
+    for (auto loss : {descend::LossKind::LogLoss, descend::LossKind::SquaredError}) {
+        for (bool intercept : {true, false}) {
+            const Index n = 3000, d = 7;  // several blocks and threads
+            const Matrix X = random_matrix(n, d, rng);
+            std::uniform_real_distribution<double> uniform(0.0, 1.0);
+            Vector y(n), s(n);
+            for (Index i = 0; i < n; ++i) {
+                y[i] = uniform(rng) < 0.5 ? 0.0 : 1.0;
+                s[i] = uniform(rng) * 2.0;
+            }
+            LinearModelOptions options;
+            options.loss = loss;
+            options.fit_intercept = intercept;
+            options.l2 = 0.3;
+            options.n_threads = 1;
+            const LinearModelCost cost(descend::view(X), y, options, s);
+            const Vector w = 0.3 * random_matrix(cost.dim(), 1, rng).col(0);
+            VERIFY(descend::check_gradient(cost, w, 1e-7).ok);
+            VERIFY(descend::check_hessian(cost, w, 1e-6).ok);
+            Matrix H;
+            cost.hessian(w, H);
+            VERIFY((H - H.transpose()).cwiseAbs().maxCoeff() == 0.0);
+            const Vector v = random_matrix(cost.dim(), 1, rng).col(0);
+            Vector hv;
+            cost.hessian_product(w, v, hv);
+            VERIFY_CLOSE(hv, H * v, 1e-12);
+
+            options.n_threads = 4;
+            const LinearModelCost threaded(descend::view(X), y, options, s);
+            VERIFY(threaded.threads() >= 1);
+            Vector g1, g4;
+            VERIFY_CLOSE(threaded.value_gradient(w, g4), cost.value_gradient(w, g1), 1e-13);
+            VERIFY_CLOSE(g4, g1, 1e-13);
+            Vector g4_again;
+            threaded.value_gradient(w, g4_again);
+            VERIFY((g4 - g4_again).cwiseAbs().maxCoeff() == 0.0);  // same threads, same bits
+
+            const Eigen::MatrixXf Xf = X.cast<float>();
+            const Matrix Xf_widened = Xf.cast<double>();
+            const LinearModelCost single(descend::view(Xf), y, options, s);
+            const LinearModelCost widened(descend::view(Xf_widened), y, options, s);
+            Vector gf, gw;
+            VERIFY_CLOSE(single.value_gradient(w, gf), widened.value_gradient(w, gw), 1e-12);
+            VERIFY_CLOSE(gf, gw, 1e-12);
+        }
+    }
+}
+
+// Logits of ±800 and beyond: the loss is exact (|z| or 0), derivatives finite and exact.
+void check_extremes() {
+    using descend::LogLoss;
+    for (double z : {800.0, 1e4, 1e300}) {
+        VERIFY(LogLoss::value(z, 0.0) == z);
+        VERIFY(LogLoss::value(-z, 1.0) == z);
+        VERIFY(LogLoss::value(z, 1.0) == 0.0);
+        VERIFY(LogLoss::value(-z, 0.0) == 0.0);
+        VERIFY(LogLoss::derivative(z, 0.0) == 1.0);
+        VERIFY(LogLoss::derivative(-z, 1.0) == -1.0);
+        VERIFY(LogLoss::derivative(z, 1.0) == 0.0);
+        VERIFY(LogLoss::second_derivative(z, 0.0) == 0.0);
+    }
+    // Moderate tails keep full relative precision (no 1 − σ cancellation).
+    VERIFY_CLOSE(LogLoss::value(40.0, 1.0) / std::exp(-40.0), 1.0, 1e-15);
+    VERIFY_CLOSE(LogLoss::derivative(40.0, 1.0) / -std::exp(-40.0), 1.0, 1e-15);
+    VERIFY_CLOSE(LogLoss::second_derivative(-40.0, 1.0) / std::exp(-40.0), 1.0, 1e-15);
+    VERIFY(descend::log1pexp(800.0) == 800.0);
+    VERIFY(descend::log1pexp(-800.0) == 0.0);
+    VERIFY(descend::sigmoid(-800.0) == 0.0 && descend::sigmoid(800.0) == 1.0);
+
+    // The blocked kernel agrees with the scalar formulas at the extremes.
+    Matrix X(4, 1);
+    X << 800.0, -800.0, 1000.0, -1000.0;
+    Vector y(4);
+    y << 0.0, 1.0, 1.0, 0.0;
+    LinearModelOptions options;
+    options.fit_intercept = false;
+    options.reduction = descend::Reduction::Sum;
+    const LinearModelCost cost(descend::view(X), y, options);
+    Vector w(1), g;
+    w << 1.0;
+    VERIFY(cost.value_gradient(w, g) == 1600.0);
+    VERIFY(g[0] == 1600.0);
+    Matrix H;
+    cost.hessian(w, H);
+    VERIFY(H(0, 0) == 0.0);
+}
+
+void check_bad_arguments() {
+    const Matrix X = Matrix::Ones(3, 2);
+    Vector y(3);
+    y << 0.0, 1.0, 0.0;
+    VERIFY_THROWS(LinearModelCost(descend::view(X), Vector::Zero(2)), std::invalid_argument);
+    Vector bad = y;
+    bad[1] = 2.0;
+    VERIFY_THROWS(LinearModelCost(descend::view(X), bad), std::invalid_argument);
+    bad[1] = NAN;
+    VERIFY_THROWS(LinearModelCost(descend::view(X), bad), std::invalid_argument);
+    LinearModelOptions options;
+    options.l2 = -1.0;
+    VERIFY_THROWS(LinearModelCost(descend::view(X), y, options), std::invalid_argument);
+    VERIFY_THROWS(LinearModelCost(descend::view(X), y, {}, Vector::Zero(3)), std::invalid_argument);
+    VERIFY_THROWS(LinearModelCost(descend::view(X), y, {}, -Vector::Ones(3)), std::invalid_argument);
+    Matrix Xnan = X;
+    Xnan(1, 1) = INFINITY;
+    VERIFY_THROWS(LinearModelCost(descend::view(Xnan), y), std::invalid_argument);
+    VERIFY_THROWS(descend::parse_loss("hinge"), std::invalid_argument);
+    VERIFY_THROWS(descend::parse_reduction("median"), std::invalid_argument);
+    const LinearModelCost cost(descend::view(X), y);
+    Vector g;
+    VERIFY_THROWS(cost.value_gradient(Vector::Zero(2), g), std::invalid_argument);
+    try {
+        LinearModelCost(descend::view(X), Vector::Zero(2));
+    } catch (const std::invalid_argument& error) {
+        VERIFY(std::string(error.what()).rfind("y ", 0) == 0);  // the message names the argument
+    }
+}
+
+}  // namespace
+
+int main() {
+    const int files = check_vectors();
+    VERIFY(files >= 1);
+    check_finite_differences();
+    check_extremes();
+    check_bad_arguments();
+    return testing::finish("test_cost");
+}
