@@ -15,6 +15,7 @@ namespace py = pybind11;
 void bind_losses(py::module_& m);      // losses.cpp
 void bind_cost(py::module_& m);        // cost.cpp: Cost (overridable from Python) and LinearModelCost
 void bind_solvers(py::module_& m);     // solvers.cpp
+void bind_bench(py::module_& m);       // bench.cpp: _stream_sum, the memory floor of the benchmarks
 
 /// A Cost whose methods are written in Python: a subclass of descend._core.Cost
 /// that defines dim(), value_and_gradient(w) -> (float, ndarray) and, for

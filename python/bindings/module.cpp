@@ -34,4 +34,5 @@ PYBIND11_MODULE(_core, m, pybind11::mod_gil_not_used()) {
     descend::python::bind_losses(m);
     descend::python::bind_cost(m);
     descend::python::bind_solvers(m);
+    descend::python::bind_bench(m);
 }
