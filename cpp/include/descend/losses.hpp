@@ -71,16 +71,25 @@ struct LogLoss {
         return e / ((1.0 + e) * (1.0 + e));
     }
 
-    // Vectorised over a block with Eigen array expressions: one exp and one
-    // log1p per sample, the same formulas as above.
+    // Vectorised over a block, the same formulas as above: e = exp(−|z|) and
+    // log(1 + e) by Eigen's packet exp and log (written into the outputs, so
+    // there are no temporaries), then one loop the compiler vectorises (Eigen's
+    // select is not vectorised). log1p(e) is Goldberg's e·log(1 + e)/((1 + e) − 1),
+    // which is e itself where 1 + e rounds to 1: exact for tiny e, a few ulps
+    // otherwise, and Eigen has no packet log1p for double.
     template <class Z, class Y, class L, class D1>
     static void block(const Z& z, const Y& y, L& loss, D1& d1) {
-        const Eigen::ArrayXd e = (-z.abs()).exp();
-        const Eigen::ArrayXd inv = (1.0 + e).inverse();
-        const Eigen::ArrayXd zpos = z.max(0.0);
-        const Eigen::ArrayXd zneg = (-z).max(0.0);
-        loss = e.log1p() + y * zneg + (1.0 - y) * zpos;
-        d1 = (z >= 0.0).select(((1.0 - y) - y * e) * inv, (e * (1.0 - y) - y) * inv);
+        loss = (-z.abs()).exp();
+        d1 = (1.0 + loss).log();
+        const Eigen::Index m = z.size();
+        for (Eigen::Index i = 0; i < m; ++i) {
+            const double e = loss[i], zi = z[i], yi = y[i];
+            const double u = 1.0 + e;
+            const double log1p_e = u == 1.0 ? e : e * (d1[i] / (u - 1.0));
+            const double inv = 1.0 / u;
+            d1[i] = zi >= 0.0 ? ((1.0 - yi) - yi * e) * inv : (e * (1.0 - yi) - yi) * inv;
+            loss[i] = log1p_e + yi * std::max(-zi, 0.0) + (1.0 - yi) * std::max(zi, 0.0);
+        }
     }
     template <class Z, class D2>
     static void block_second(const Z& z, D2& d2) {
