@@ -77,10 +77,15 @@ struct Accumulator {
 
 // Rows per block: a block of X stays in cache between the pass that forms
 // z = X_b·w and the one that forms X_bᵀ·r, so X is read from memory once.
-Index block_rows(Index d, std::size_t scalar_bytes, bool hessian) {
-    const Index bytes = 256 * 1024;
-    const Index rows = bytes / std::max<Index>(1, d * static_cast<Index>(scalar_bytes));
-    return std::clamp<Index>(rows, hessian ? 256 : 32, 8192);
+// Measured (500k×100 … 4M×5, both orders, both dtypes): blocks of about 32 KB
+// of float64 (L1-sized; float32 is widened into such a block) are fastest, but
+// a column-major block is d separate runs of memory, and the hardware
+// prefetcher follows them well only when each is long: at least 256 rows.
+// The Hessian's rank-k updates want k ≥ 256 to amortise their packing.
+Index block_rows(Index d, bool row_major, bool hessian) {
+    const Index rows = (32 * 1024) / (std::max<Index>(d, 1) * static_cast<Index>(sizeof(double)));
+    const Index at_least = hessian || !row_major ? 256 : 32;
+    return std::clamp<Index>(rows, at_least, 8192);
 }
 
 // Calls poll_interrupt() from the starting thread at most every 20 ms.
@@ -119,11 +124,11 @@ public:
     void run(Index begin, Index end, const Vector& w, const Want& want, Accumulator& acc,
              std::atomic<bool>& stop, InterruptPoller* poller) const {
         const Index d = X_.cols();
-        const Index rows = block_rows(d, sizeof(Scalar), want.hessian);
+        const Index rows = block_rows(d, View::IsRowMajor, want.hessian);
         const double b = intercept_ ? w[d] : 0.0;
         const auto w_head = w.head(d);
         Block converted;  // float32 blocks, widened to float64
-        Eigen::ArrayXd z, loss, d1, d2, u;
+        Eigen::ArrayXd z, loss, d1, d2, root, u;  // per-block buffers, reused
         Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor> scaled;
 
         for (Index r0 = begin; r0 < end; r0 += rows) {
@@ -131,7 +136,9 @@ public:
             if (poller) poller->tick();
             const Index m = std::min(rows, end - r0);
             with_block(r0, m, converted, [&](const auto& Xb) {
-                z = (Xb * w_head).array() + b;
+                z.resize(m);
+                multiply(Xb, w_head, z);
+                z += b;
                 const auto yb = y_.segment(r0, m).array();
                 if (want.value || want.gradient) {
                     loss.resize(m);
@@ -157,14 +164,16 @@ public:
                     const Index p = d + (intercept_ ? 1 : 0);
                     scaled.resize(m, p);
                     // std::sqrt, not Eigen's packet sqrt, which flushes subnormal weights to zero.
-                    const Eigen::ArrayXd root = d2.unaryExpr([](double t) { return std::sqrt(t); });
+                    root = d2.unaryExpr([](double t) { return std::sqrt(t); });
                     scaled.leftCols(d).noalias() = root.matrix().asDiagonal() * Xb;
                     if (intercept_) scaled.col(d) = root.matrix();
                     acc.hessian.template selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
                 }
                 if (want.direction) {
                     const Vector& v = *want.direction;
-                    u = (Xb * v.head(d)).array() + (intercept_ ? v[d] : 0.0);
+                    u.resize(m);
+                    multiply(Xb, v.head(d), u);
+                    u += intercept_ ? v[d] : 0.0;
                     u *= d2;
                     acc.product.head(d).noalias() += Xb.transpose() * u.matrix();
                     if (intercept_) acc.product[d] += u.sum();
@@ -176,7 +185,7 @@ public:
     // Writes X·w + b for rows [begin, end) into out.
     void decision(Index begin, Index end, const Vector& w, Vector& out) const {
         const Index d = X_.cols();
-        const Index rows = block_rows(d, sizeof(Scalar), false);
+        const Index rows = block_rows(d, View::IsRowMajor, false);
         const double b = intercept_ ? w[d] : 0.0;
         Block converted;
         for (Index r0 = begin; r0 < end; r0 += rows) {
@@ -189,12 +198,37 @@ public:
     }
 
 private:
+    // out = Xb·v. For row-major rows shorter than a few hundred entries a dot
+    // product per row (lazyProduct) is faster than Eigen's GEMV kernel, whose
+    // per-row overhead (a horizontal sum) dominates on short rows.
+    template <class B, class V, class Out>
+    static void multiply(const B& Xb, const V& v, Out& out) {
+        if (View::IsRowMajor && Xb.cols() < 256)
+            out.matrix().noalias() = Xb.lazyProduct(v);
+        else
+            out.matrix().noalias() = Xb * v;
+    }
+
+    // Calls f with rows [r0, r0 + m) of X as float64: a view, or float32 widened into `converted`.
     template <class F>
     void with_block(Index r0, Index m, Block& converted, F&& f) const {
         if constexpr (std::is_same_v<Scalar, double>) {
             f(X_.middleRows(r0, m));
         } else {
-            converted = X_.middleRows(r0, m).template cast<double>();
+            using Floats = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>;
+            using Doubles = Eigen::Map<Eigen::ArrayXd>;
+            const Index d = X_.cols();
+            converted.resize(m, d);
+            if (View::IsRowMajor && X_.outerStride() == d) {
+                // The block is one contiguous run: widen it flat (row by row is slow for short rows).
+                Doubles(converted.data(), m * d) = Floats(X_.data() + r0 * d, m * d).template cast<double>();
+            } else if (View::IsRowMajor) {
+                for (Index i = 0; i < m; ++i)
+                    Doubles(converted.data() + i * d, d) = Floats(X_.data() + (r0 + i) * X_.outerStride(), d).template cast<double>();
+            } else {
+                for (Index j = 0; j < d; ++j)
+                    Doubles(converted.data() + j * m, m) = Floats(X_.data() + j * X_.outerStride() + r0, m).template cast<double>();
+            }
             f(converted);
         }
     }

@@ -74,9 +74,10 @@ struct LogLoss {
     // Vectorised over a block, the same formulas as above: e = exp(−|z|) and
     // log(1 + e) by Eigen's packet exp and log (written into the outputs, so
     // there are no temporaries), then one loop the compiler vectorises (Eigen's
-    // select is not vectorised). log1p(e) is Goldberg's e·log(1 + e)/((1 + e) − 1),
-    // which is e itself where 1 + e rounds to 1: exact for tiny e, a few ulps
-    // otherwise, and Eigen has no packet log1p for double.
+    // select is not vectorised). Eigen has no packet log1p for double: with
+    // u = 1 + e rounded and δ = e − (u − 1) its rounding error (exact),
+    // log1p(e) = log(u) + δ/u to within an ulp, and exactly e where u rounds to 1;
+    // 1/u is needed for σ anyway, so this costs no division beyond it.
     template <class Z, class Y, class L, class D1>
     static void block(const Z& z, const Y& y, L& loss, D1& d1) {
         loss = (-z.abs()).exp();
@@ -85,8 +86,8 @@ struct LogLoss {
         for (Eigen::Index i = 0; i < m; ++i) {
             const double e = loss[i], zi = z[i], yi = y[i];
             const double u = 1.0 + e;
-            const double log1p_e = u == 1.0 ? e : e * (d1[i] / (u - 1.0));
             const double inv = 1.0 / u;
+            const double log1p_e = d1[i] + (e - (u - 1.0)) * inv;
             d1[i] = zi >= 0.0 ? ((1.0 - yi) - yi * e) * inv : (e * (1.0 - yi) - yi) * inv;
             loss[i] = log1p_e + yi * std::max(-zi, 0.0) + (1.0 - yi) * std::max(zi, 0.0);
         }
