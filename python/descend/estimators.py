@@ -196,7 +196,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         classes, y01 = np.unique(y, return_inverse=True)
         if classes.shape[0] == 1:
             raise ValueError(
-                f"LogisticRegression needs samples of two classes, got only one class: {classes[0]!r}"
+                f"LogisticRegression needs samples of two classes, got only one class: {classes.tolist()[0]!r}"
             )
         target_type = type_of_target(y, input_name="y")
         if target_type != "binary":
@@ -246,17 +246,20 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                     "LogisticRegression with C=np.inf: the classes are perfectly separated, so the "
                     "unpenalised coefficients are infinite. coef_ is finite only because the solver "
                     f"stopped ({result.status}, max|gradient| {result.grad_norm:.1e}), and its size "
-                    "reflects tol, not the data. Use a finite C for meaningful coefficients.",
+                    "reflects tol and max_iter, not the data. Use a finite C for meaningful coefficients.",
                     PerfectSeparationWarning,
                     stacklevel=3,
                 )
                 return
         if not result.success:
+            advice = "raise max_iter, scale the features (e.g. StandardScaler), or use a smaller C (more penalty)"
+            if self.solver != "newton":
+                advice = "use solver='newton', " + advice
+            if self.solver == "gd" and self.learning_rate != "auto":
+                advice += ", or learning_rate='auto'"
             warnings.warn(
                 f"LogisticRegression (solver={self.solver!r}) did not converge: {result.status} after "
-                f"{result.nit} iterations, max|gradient| {result.grad_norm:.2e} > tol {tol:g}. "
-                "Try: raise max_iter, use solver='newton', scale the features (e.g. StandardScaler), "
-                "or a smaller C (more penalty)." + (f" Solver: {result.message}" if result.message else ""),
+                f"{result.nit} iterations, max|gradient| {result.grad_norm:.2e} > tol {tol:g}. Try: {advice}.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
