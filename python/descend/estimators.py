@@ -137,6 +137,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         The solver's full result: status, message, evaluation counts, history.
     """
 
+    # Set by fit (annotated here for type checkers; no values, so unfitted stays unfitted).
+    classes_: np.ndarray
+    coef_: FloatArray
+    intercept_: FloatArray
+    n_iter_: np.ndarray
+    result_: OptimizeResult
+
     def __init__(
         self,
         C: float = 1.0,
@@ -327,6 +334,11 @@ class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     feature_names_in_ : ndarray of shape (n_features_in_,)
     result_ : descend.OptimizeResult
     """
+
+    coef_: FloatArray
+    intercept_: float
+    n_iter_: int
+    result_: OptimizeResult
 
     def __init__(
         self,
