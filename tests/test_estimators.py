@@ -260,4 +260,4 @@ def test_descend_imports_without_sklearn():
         """
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert out.stdout.startswith("ImportError") and "Traceback" not in out.stderr
+    assert out.stdout.startswith("ImportError") and 'pip install "descend[sklearn]"' in out.stdout

@@ -16,10 +16,15 @@ import warnings
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.utils.multiclass import check_classification_targets, type_of_target
+    from sklearn.utils.validation import check_is_fitted, validate_data
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        'descend.estimators needs scikit-learn >= 1.6: pip install "descend[sklearn]" (or pip install scikit-learn)'
+    ) from error
 
 from ._result import OptimizeResult
 from ._validation import FloatArray, as_choice, as_int, as_real, as_threads, as_vector
@@ -72,6 +77,16 @@ def _minimise(cost: Cost, x0: FloatArray, solver: str, options: dict[str, Any]) 
     if learning_rate == "auto":
         return gradient_descent(cost, x0, step="curvature", learning_rate=1.0, **options)
     return gradient_descent(cost, x0, step="fixed", learning_rate=learning_rate, **options)
+
+
+def _minimum_norm(H: FloatArray, w: FloatArray) -> FloatArray:
+    """Of the minimisers w + null(H) of a quadratic with Hessian H, the one of least norm:
+    w without its component in the null space of H (eigenvalues at rounding level,
+    ≤ 100·d·ε·λmax). Newton's damping decides that component otherwise."""
+    values, vectors = np.linalg.eigh(H)
+    largest = float(values.max(initial=0.0))
+    null = vectors[:, values <= 100.0 * H.shape[0] * np.finfo(np.float64).eps * largest]
+    return np.asarray(w - null @ (null.T @ w))
 
 
 def _log_sigmoid(z: FloatArray) -> FloatArray:
@@ -311,8 +326,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     l2=2·alpha/S)`` (mean form, :math:`S = \sum_i s_i`) is solved from w = 0, and
     :math:`b = \bar y - \bar x^\top w`. Where X is rank-deficient (collinear or
     constant columns, fewer samples than features) and ``alpha=0``, Newton damps the
-    singular Hessian and, started from zero, stays in the row space of X: the result
-    is the minimum-norm least-squares solution, as scikit-learn's.
+    singular Hessian, and the component of its answer in the Hessian's null space is
+    then removed: the result is the minimum-norm least-squares solution, as
+    scikit-learn's (to the rounding level of XᵀX).
 
     Parameters
     ----------
@@ -387,8 +403,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        self.coef_ = result.x.copy()
-        self.intercept_ = float(y_mean - x_mean @ self.coef_) if fit_intercept else 0.0
+        coef = result.x.copy() if alpha > 0 else _minimum_norm(cost.hessian(result.x), result.x)
+        self.coef_ = coef
+        self.intercept_ = float(y_mean - x_mean @ coef) if fit_intercept else 0.0
         self.n_iter_ = int(result.nit)
         self.result_ = result
         return self
