@@ -199,7 +199,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         options: dict[str, Any] = {
             "tol": as_real(self.tol, "tol", minimum=0.0),
             "max_iter": as_int(self.max_iter, "max_iter", minimum=0),
-            "verbose": as_int(self.verbose, "verbose", minimum=0),
+            "verbose": int(self.verbose) if isinstance(self.verbose, (bool, np.bool_)) else as_int(
+                self.verbose, "verbose", minimum=0
+            ),
         }
         if solver == "gd":
             if isinstance(self.learning_rate, str):
