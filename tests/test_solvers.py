@@ -324,7 +324,10 @@ def test_separable_data_stop_finite_and_honest(method: str) -> None:
     y = np.array([0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
     result = descend.minimize(descend.Cost(X, y), method=method)
     assert np.all(np.isfinite(result.x))
-    assert result.success == (result.grad_norm <= (1e-8 if method == "newton" else 1e-6))
+    assert not result.success  # never a clean "converged"
+    assert result.status in ("no_minimum", "max_iterations")
+    if method == "newton":
+        assert result.status == "no_minimum"
     assert "minimiser" in result.message  # says the cost may have none
     # With a penalty there is one, and no such note.
     penalised = descend.minimize(descend.Cost(X, y, l2=0.1), method=method, max_iter=5000)

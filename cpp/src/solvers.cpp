@@ -24,6 +24,7 @@ const char* to_string(Status status) {
         case Status::LineSearchFailed: return "line_search_failed";
         case Status::NonFinite: return "non_finite";
         case Status::CallbackStopped: return "callback_stopped";
+        case Status::NoMinimum: return "no_minimum";
     }
     return "unknown";
 }
@@ -169,7 +170,12 @@ public:
     void finish(Status status, std::string message) {
         result.status = status;
         result.message = std::move(message);
-        if (status != Status::NonFinite && status != Status::CallbackStopped) result.message += escape_note();
+        if (status == Status::NonFinite || status == Status::CallbackStopped || status == Status::Diverged) return;
+        const std::string note = escape_note();
+        if (note.empty()) return;
+        // A small gradient on the way to infinity is not convergence: say so in the status.
+        result.status = Status::NoMinimum;
+        result.message = "no minimum: " + result.message + note;
     }
     void stopped() {
         finish(Status::CallbackStopped, "stopped by the callback at iteration " + std::to_string(result.iterations));

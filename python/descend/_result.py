@@ -34,6 +34,9 @@ class Status(str, enum.Enum):
     NON_FINITE = "non_finite"
     #: The callback returned False (or raised StopIteration).
     CALLBACK_STOPPED = "callback_stopped"
+    #: The cost decreases towards an infimum at infinity (e.g. perfectly separable
+    #: classes without a penalty): x is finite, but no minimiser exists.
+    NO_MINIMUM = "no_minimum"
 
     def __str__(self) -> str:
         return self.value

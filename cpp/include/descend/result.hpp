@@ -30,9 +30,14 @@ enum class Status {
     NonFinite,
     /// The per-iteration callback returned false.
     CallbackStopped,
+    /// The cost decreases towards an infimum at infinity (e.g. perfectly
+    /// separable classes without a penalty): x moved outward by steps that do
+    /// not shrink while the decrease of the cost vanished. x is finite but no
+    /// minimiser exists; a small gradient there is not convergence.
+    NoMinimum,
 };
 
-/// "converged", "max_iterations", "diverged", "line_search_failed", "non_finite", "callback_stopped".
+/// "converged", "max_iterations", "diverged", "line_search_failed", "non_finite", "callback_stopped", "no_minimum".
 const char* to_string(Status status);
 
 /// One entry per iteration, entry 0 being the start point.
