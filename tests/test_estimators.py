@@ -192,6 +192,13 @@ def test_perfect_separation_warns_and_stays_finite():
     assert issubclass(PerfectSeparationWarning, UserWarning)
 
 
+def test_quasi_separation_warns_too():
+    X = np.array([0.0, 1.0, 2.0, 3.0, 3.0, 4.0, 5.0, 6.0]).reshape(-1, 1)  # both classes only at x = 3
+    with pytest.warns(PerfectSeparationWarning, match="no minimum"):
+        model = LogisticRegression(C=np.inf).fit(X, [0, 0, 0, 0, 1, 1, 1, 1])
+    assert np.isfinite(model.coef_).all()
+
+
 def test_penalised_separable_data_does_not_warn():
     X = np.arange(8.0).reshape(-1, 1)
     y = (X[:, 0] > 3.5).astype(int)
@@ -206,6 +213,8 @@ def test_more_than_two_classes_or_one_class_is_a_clear_error():
         LogisticRegression().fit(X, [0, 1, 2, 0, 1, 2])
     with pytest.raises(ValueError, match="two classes, got only one class: 'a'"):
         LogisticRegression().fit(X, ["a"] * 6)
+    with pytest.raises(ValueError, match="two classes with positive sample_weight, got only class 'b'"):
+        LogisticRegression().fit(X, ["a", "b"] * 3, sample_weight=[0.0, 1.0] * 3)
 
 
 @pytest.mark.parametrize(

@@ -295,6 +295,8 @@ def _advice(result: OptimizeResult, args: argparse.Namespace, separated: bool) -
         else:
             more.append("scale the features")
         return f"{done}; {', or '.join(more)}"
+    if result.status == "no_minimum":
+        return f"{done}; the cost has no minimum (the classes are separated, or nearly): add a penalty (--l2 or --C)"
     if result.status == "diverged":
         return f"{done}; lower --learning-rate (or omit it, for the curvature step), or use --solver newton"
     if result.status == "line_search_failed":

@@ -233,6 +233,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         X = _float64(X)
         n_samples, n_features = X.shape
         weights = _sample_weight(sample_weight, n_samples)
+        if weights is not None:
+            weighted = np.unique(y01[weights > 0])
+            if weighted.shape[0] < 2:
+                raise ValueError(
+                    "LogisticRegression needs samples of two classes with positive sample_weight, got only "
+                    f"class {classes.tolist()[weighted[0]]!r}"
+                )
         total = float(n_samples) if weights is None else float(weights.sum())
         l2 = 0.0 if math.isinf(C) else 1.0 / (C * total)
         cost = Cost(
@@ -261,20 +268,22 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
     def _warn_if_needed(self, X: FloatArray, y01: np.ndarray, weights: FloatArray | None, C: float, tol: float) -> None:
         result = self.result_
+        separated = False
         if math.isinf(C):
-            signs = 2.0 * y01 - 1.0
-            margins = signs * self.decision_function(X)
+            margins = (2.0 * y01 - 1.0) * self.decision_function(X)
             counted = slice(None) if weights is None else weights > 0
-            if (margins[counted] > 0).all():
-                warnings.warn(
-                    "LogisticRegression with C=np.inf: the classes are perfectly separated, so the "
-                    "unpenalised coefficients are infinite. coef_ is finite only because the solver "
-                    f"stopped ({result.status}, max|gradient| {result.grad_norm:.1e}), and its size "
-                    "reflects tol and max_iter, not the data. Use a finite C for meaningful coefficients.",
-                    PerfectSeparationWarning,
-                    stacklevel=3,
-                )
-                return
+            separated = bool((margins[counted] > 0).all())
+        if separated or result.status == "no_minimum":
+            how = "perfectly separated" if separated else "(quasi-)separated: the cost has no minimum"
+            warnings.warn(
+                f"LogisticRegression with C=np.inf: the classes are {how}, so the unpenalised "
+                "coefficients are infinite. coef_ is finite only because the solver stopped "
+                f"({result.status}, max|gradient| {result.grad_norm:.1e}), and its size reflects tol and "
+                "max_iter, not the data. Use a finite C for meaningful coefficients.",
+                PerfectSeparationWarning,
+                stacklevel=3,
+            )
+            return
         if not result.success:
             advice = "raise max_iter, scale the features (e.g. StandardScaler), or use a smaller C (more penalty)"
             if self.solver != "newton":
