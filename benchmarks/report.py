@@ -10,6 +10,11 @@ def _ms(seconds: float) -> str:
     return f"{ms:.3g}" if ms < 100 else f"{ms:.0f}"
 
 
+def _n(x: int) -> str:
+    """10 000 000: thin spaces between thousands (no commas to confuse with lists)."""
+    return f"{x:,}".replace(",", " ")
+
+
 def _us(seconds: float) -> str:
     return f"{seconds * 1e6:.3g}"
 
@@ -125,7 +130,7 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## Targets",
         "",
-        f"For log loss on {n:,}×{d}".replace(",", " ") + " float64, C order, all threads, unless a row says otherwise.",
+        f"For log loss on {_n(n)}×{d} float64, C order, all threads, unless a row says otherwise.",
         "",
         targets_table(results),
     ]
@@ -151,7 +156,7 @@ def markdown(results: dict[str, Any]) -> str:
             "", f"## Scaling (d = {s['d']})", "",
             _table(["n", "threads", "time (ms)", "ns per sample", "stream ns per sample", "descend / stream",
                     "one thread: ns per sample", "one thread: descend / stream"], [
-                [f"{row['n']:,}".replace(",", " "), str(row["threads_used"]), _ms(row["seconds"]),
+                [_n(row["n"]), str(row["threads_used"]), _ms(row["seconds"]),
                  f"{row['ns_per_sample']:.2f}", f"{row['stream_ns_per_sample']:.2f}", _times(row["vs_stream"]),
                  f"{row['one_thread_ns_per_sample']:.2f}", _times(row["one_thread_vs_stream"])]
                 for row in s["rows"]
@@ -166,19 +171,21 @@ def markdown(results: dict[str, Any]) -> str:
                    [[name, _us(t["seconds"])] for name, t in sc["times"].items()]),
         ]
     if "small_fit" in results:
-        parts += ["", _fits(results["small_fit"])]
+        f = results["small_fit"]
+        parts += ["", f"Fits on {f['n']}×{f['d']} (single-threaded: a problem this small gains nothing from threads):",
+                  "", _fits(f)]
     if "fit" in results:
         f = results["fit"]
         parts += [
-            "", f"## Fits ({f['n']:,}×{f['d']}, correlated standardised features, C = {f['C']:g})".replace(",", " "), "",
+            "", f"## Fits ({_n(f['n'])}×{f['d']}, correlated standardised features, C = {f['C']:g})", "",
             "J(w, b) = C·Σ log_loss + ½‖w‖², evaluated by one NumPy formula for every fitter.", "",
             _fits(f),
         ]
     if "memory" in results:
         m = results["memory"]
         parts += [
-            "", f"## Peak memory added by a fit ({m['n']:,}×{m['d']}, X = "
-            f"{next(iter(m['fits'].values()))['X_bytes'] / 2**20:.0f} MiB)".replace(",", " "), "",
+            "", f"## Peak memory added by a fit ({_n(m['n'])}×{m['d']}, X = "
+            f"{next(iter(m['fits'].values()))['X_bytes'] / 2**20:.0f} MiB)", "",
             "Each fit in a fresh process: the peak resident set during the fit minus the resident set before it.", "",
             _table(["fitter", "added (MiB)", "of X", "tracemalloc peak (MiB)"], [
                 [name, f"{row['added_bytes'] / 2**20:.1f}", f"{row['added_fraction_of_X']:.1%}",

@@ -12,6 +12,10 @@ from typing import Any
 FLOAT32_TOLERANCE = 1e-5  # ~100 float32 ulps, relative to the largest entry
 
 
+def _n(x: int) -> str:
+    return f"{x:,}".replace(",", " ")
+
+
 def _main_kernel(results: dict[str, Any]) -> dict[str, Any] | None:
     n, d = results["main"]
     for row in results.get("kernels", []):
@@ -40,7 +44,7 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     main = _main_kernel(results)
     n, d = results["main"]
-    size = f"{n:,}×{d}".replace(",", " ")
+    size = f"{_n(n)}×{d}"
     if main is not None:
         r, t = main["ratios"], main["times"]
         stream_ms = t["stream"]["seconds"] * 1e3
@@ -87,16 +91,18 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "computes (plus descend's pass for the weights). Against OpenBLAS's dsyrk the floor is parity"
                 + (f"; on one thread descend takes {one['hessian']['ratios']['vs_gram']:.2f}× its time"
                    if one and "hessian" in one else "")
-                + ". OpenBLAS threads dsyrk poorly on this tall, narrow shape while descend splits the rows, "
-                "so with a free second core the ratio is about 0.6; 0.75× on one core would need a faster "
-                "rank-k kernel than Eigen's (packing is ~15% of the time).",
+                + ". OpenBLAS threads dsyrk poorly on this tall, narrow shape while descend splits the rows: "
+                "when the second core is free (not in every run on this shared machine: compare the two "
+                "streams) descend's Hessian takes half its one-thread time and the ratio drops to about 0.6 "
+                "(76 ms against 134 ms, measured apart from this run). 0.75× on one core would need a faster "
+                "rank-k kernel than Eigen's (its packing is ~15% of the time).",
             ))
     fit = results.get("fit")
     if fit and "speedup_vs_newton_cholesky" in fit:
         fn, fd = fit["n"], fit["d"]
         difference = fit["objective_relative_difference"]
         out.append(_target(
-            f"LogisticRegression(newton) objective ({fn:,}×{fd}, C = 1)".replace(",", " "),
+            f"LogisticRegression(newton) objective ({_n(fn)}×{fd}, C = 1)",
             "within 1e-9 of newton-cholesky (tol 1e-8)", f"{difference:+.1e} relative",
             difference <= 1e-9,
             "descend's J is higher than scikit-learn's: lower descend's tol.",
@@ -129,12 +135,12 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
     if "descend newton" in small_fit:
         ours = small_fit["descend newton"]["seconds"]
         solver_us = results["small_fit"].get("descend_solver_seconds", float("nan")) * 1e6
-        for name, label in (("scikit-learn lbfgs", "its default solver, lbfgs"),
+        for name, label in (("scikit-learn lbfgs", "lbfgs (its default)"),
                             ("scikit-learn newton-cholesky", "newton-cholesky")):
             if name in small_fit:
                 speedup = small_fit[name]["speedup_of_descend_newton"]
                 out.append(_target(
-                    f"100×5 fit vs scikit-learn's {label}", "≥ 5× faster", f"{speedup:.1f}× faster", speedup >= 5.0,
+                    f"100×5 fit vs scikit-learn {label}", "≥ 5× faster", f"{speedup:.1f}× faster", speedup >= 5.0,
                     f"descend's fit takes {ours * 1e6:.0f} µs, of which the solver (descend._core.newton) "
                     f"{solver_us:.0f} µs: the rest is input validation the estimator borrows from "
                     "scikit-learn (validate_data, check_classification_targets and type_of_target: "
@@ -146,9 +152,12 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
         out.append(_target(
             "float32 value+gradient vs float64", "≤ 0.6× the float64 time", f"{f32['ratio']:.2f}×",
             f32["ratio"] <= 0.6,
-            "float32 halves the bytes read, but each block is widened to float64 before the products "
-            "(the tests require float32 results equal to the float64 cost of the same data to 1e-12); "
-            "the widening and the float64 arithmetic on the block take the rest.",
+            f"float32 halves the bytes read (its read takes {f32['stream_ratio']:.2f}× the float64 one), but "
+            "the arithmetic does not shrink: each block is widened to float64 before the products (the "
+            "tests require float32 results equal to the float64 cost of the same data to 1e-12), so the "
+            "loss and the cached pass cost what they cost in float64, plus the widening. A kernel that "
+            "widens in registers while it multiplies (Eigen 3.4 has no vectorised float→double cast; "
+            "Eigen 3.5 does) would remove the widening pass.",
         ))
         error = f32["relative_error_vs_reference"]
         out.append(_target(
@@ -163,13 +172,13 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
         slowest = max(scaling["rows"], key=lambda row: row["ns_per_sample"])
         fastest = min(scaling["rows"], key=lambda row: row["ns_per_sample"])
         out.append(_target(
-            f"time per sample, n = {min(ns):,} … {max(ns):,}, d = {scaling['d']}".replace(",", " "),
+            f"time per sample, n = {_n(min(ns))} … {_n(max(ns))}, d = {scaling['d']}",
             "flat within 20%",
             f"max/min = {spread:.2f} (one thread: {scaling['one_thread_max_over_min']:.2f}; "
             f"relative to the read of X: {max(relative) / min(relative):.2f})",
             spread <= 1.2,
-            f"fastest at n = {fastest['n']:,} ({fastest['ns_per_sample']:.1f} ns per sample, "
-            f"{fastest['vs_stream']:.2f}× stream), slowest at n = {slowest['n']:,} "
+            f"fastest at n = {_n(fastest['n'])} ({fastest['ns_per_sample']:.1f} ns per sample, "
+            f"{fastest['vs_stream']:.2f}× stream), slowest at n = {_n(slowest['n'])} "
             f"({slowest['ns_per_sample']:.1f} ns, {slowest['vs_stream']:.2f}× stream). The read of X is not "
             "flat either (a small X stays in cache, a large one streams from memory, and a small call "
             "is more exposed to a busy core): compare descend's time relative to the read.",
