@@ -10,6 +10,9 @@ minimised by gradient descent, Newton's method and L-BFGS, on an Eigen C++ core.
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from . import reference
 from ._result import History, IterationInfo, LearningRateSweep, OptimizeResult, Status
 from .cost import Cost
@@ -23,7 +26,10 @@ __all__ = [
     "History",
     "IterationInfo",
     "LearningRateSweep",
+    "LinearRegression",
+    "LogisticRegression",
     "OptimizeResult",
+    "PerfectSeparationWarning",
     "Status",
     "__version__",
     "gradient_descent",
@@ -32,7 +38,21 @@ __all__ = [
     "log_loss",
     "minimize",
     "newton",
+    "plot",
     "reference",
     "sigmoid",
     "squared_error",
 ]
+
+# The scikit-learn estimators and the plots load on first use: descend itself needs
+# neither scikit-learn nor matplotlib.
+_ESTIMATORS = ("LinearRegression", "LogisticRegression", "PerfectSeparationWarning")
+
+
+def __getattr__(name: str) -> Any:
+    # importlib, not "from . import": that would ask this function for the name again.
+    if name in _ESTIMATORS:  # without scikit-learn: an ImportError naming the extra to install
+        return getattr(importlib.import_module(f"{__name__}.estimators"), name)
+    if name == "plot":
+        return importlib.import_module(f"{__name__}.plot")
+    raise AttributeError(f"module 'descend' has no attribute {name!r}")
