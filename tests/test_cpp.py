@@ -65,12 +65,15 @@ def _configure_and_build(build: Path, *options: str) -> str:
 
 def _ctest(build: Path) -> str:
     ctest = str(Path(_tool("cmake")).with_name("ctest"))
-    output = _run([ctest, "--test-dir", str(build), "--output-on-failure"])
+    output = _run([ctest, "--test-dir", str(build), "--output-on-failure", "--verbose"])
     print(output)  # CTest's own summary, in the log of the test run
-    match = re.search(r"100% tests passed, 0 tests failed out of (\d+)", output)
+    match = re.search(r"100% tests passed(?:, 0 tests failed)? out of (\d+)", output)
     assert match, output
-    assert int(match.group(1)) >= 2, "CTest ran fewer C++ tests than the suite has"
-    assert " 0 passed" not in output
+    registered = len(list((ROOT / "tests" / "cpp").glob("test_*.cpp")))
+    assert int(match.group(1)) == registered, "CTest ran fewer C++ tests than tests/cpp holds"
+    # Each C++ test prints "name: N passed, N failed"; none may be empty.
+    counts = [int(n) for n in re.findall(r": (\d+) passed, 0 failed", output)]
+    assert len(counts) == registered and min(counts) > 0, output
     return output
 
 

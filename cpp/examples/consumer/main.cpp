@@ -32,6 +32,6 @@ int main() {
     for (Eigen::Index i = 0; i < g.size(); ++i) std::cout << ' ' << g[i];
     std::cout << "\nhessian";
     for (Eigen::Index i = 0; i < H.size(); ++i) std::cout << ' ' << H.data()[i];
-    std::cout << "\ngradient check error " << descend::check_gradient(cost, w).error << "\n";
+    std::cout << "\ncheck_error " << descend::check_gradient(cost, w).error << "\n";
     return descend::check_gradient(cost, w).ok ? 0 : 1;
 }
