@@ -265,11 +265,22 @@ def test_solvers_reach_the_in_memory_optimum(client: Any, loss: str) -> None:
 
 @pytest.mark.slow
 def test_fit_linear_model_matches_in_memory(client: Any) -> None:
+    """The estimators' path: any two labels, λ from the weight total as scikit-learn's C defines it."""
     solvers = pytest.importorskip("descend.solvers")
-    X, y, _ = make_data("log_loss", n=3000, d=4, chunk=1000)
-    result = descend.dask.fit_linear_model(X, y, loss="log_loss", l2=0.01, method="newton", tol=1e-10)
-    expected = solvers.newton(in_memory(X, y, None, l2=0.01), tol=1e-10)
-    assert_close(result.x, expected.x, rtol=1e-8)
+    X, y, weights = make_data("log_loss", n=3000, d=4, chunk=1000)
+    labels = da.where(y > 0, 3.0, -3.0)
+    C = 10.0
+    fitted = descend.dask.fit_linear_model(
+        X, labels, loss="log_loss", l2=lambda S: 1.0 / (C * S), sample_weight=weights, tol=1e-10
+    )
+    np.testing.assert_array_equal(fitted.classes, [-3.0, 3.0])
+    assert fitted.n_features_in == 4 and fitted.feature_names_in is None
+    total = float(weights.sum().compute())
+    expected = solvers.newton(in_memory(X, y, weights, l2=1.0 / (C * total)), tol=1e-10)
+    assert_close(fitted.result.x, expected.x, rtol=1e-8)
+
+    with pytest.raises(ValueError, match="y must hold two classes for log_loss, got 3"):
+        descend.dask.fit_linear_model(X, y + (X[:, 1] > 1.0), loss="log_loss")
 
 
 @pytest.mark.slow

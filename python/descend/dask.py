@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,7 @@ from . import _core
 from ._validation import FloatArray, as_choice, as_matrix, as_real, as_vector
 from .cost import LOSSES, REDUCTIONS
 
-__all__ = ["Cost", "fit_linear_model", "is_dask_collection"]
+__all__ = ["Cost", "LinearModelFit", "binary_labels", "fit_linear_model", "is_dask_collection"]
 
 # What one evaluation computes; each names the core method run on every block.
 _WANTS = ("value", "value_and_gradient", "hessian", "hessian_product", "value_gradient_hessian")
@@ -178,7 +179,7 @@ def is_dask_collection(x: Any) -> bool:
     return bool(dask.is_dask_collection(x))
 
 
-def _as_dask_array(x: Any, name: str) -> da.Array:
+def _as_dask_array(x: Any, name: str, convert: bool = True) -> da.Array:
     if hasattr(x, "to_dask_array") and is_dask_collection(x):  # dask DataFrame or Series
         x = x.to_dask_array(lengths=True)
     if not isinstance(x, da.Array):
@@ -186,12 +187,14 @@ def _as_dask_array(x: Any, name: str) -> da.Array:
             f"{name} must be a dask array or a dask DataFrame, got {type(x).__name__} "
             f"(for data in memory use descend.Cost)"
         )
+    if any(np.isnan(c) for chunks in x.chunks for c in chunks):
+        x = x.compute_chunk_sizes()
+    if not convert:
+        return x
     if x.dtype.kind not in "biuf":
         raise TypeError(f"{name} must contain real numbers, got dtype {x.dtype}")
     if x.dtype.kind != "f" or (x.dtype != np.float64 and x.dtype != np.float32):
         x = x.astype(np.float64)
-    if any(np.isnan(c) for chunks in x.chunks for c in chunks):
-        x = x.compute_chunk_sizes()
     return x
 
 
@@ -313,6 +316,7 @@ class Cost:
             self._block_graph.update(block.__dask_graph__())
         self._block_keys = [block.key for block in self._blocks]
         self.chunks = rows
+        self.n_passes = 0  # evaluations so far: each one is one pass over the data
 
     @property
     def dim(self) -> int:
@@ -347,6 +351,7 @@ class Cost:
         graph, key = self._graph(want, w, v)
         get = get_scheduler(cls=Delayed)
         result: tuple[Any, ...] = get({**self._block_graph, **graph}, key)
+        self.n_passes += 1
         return result
 
     # The client's share: 1/S and the penalty, as descend.Cost computes them.
@@ -419,29 +424,71 @@ class Cost:
         )
 
 
+
+@dataclass
+class LinearModelFit:
+    """What :func:`fit_linear_model` found: the solver's result, and what an estimator
+    records about its input."""
+
+    result: Any  # descend.OptimizeResult: x = coefficients, then the intercept
+    cost: Cost
+    n_features_in: int
+    feature_names_in: np.ndarray | None  # the column names of a DataFrame with string columns
+    classes: np.ndarray | None  # log loss: the two labels, classes[1] the positive one (y = 1)
+
+
+def binary_labels(y: Any) -> tuple[np.ndarray, da.Array]:
+    """The two labels of a dask y, sorted, and y as 0.0/1.0 (1.0 for ``classes[1]``).
+    Reads y once, on the workers."""
+    y = _as_dask_array(y, "y", convert=False)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D, got {y.ndim}-D shape {y.shape}")
+    classes = np.unique(np.asarray(da.unique(y).compute()))
+    if classes.shape[0] != 2:
+        shown = ", ".join(map(repr, classes[:5].tolist())) + (", ..." if classes.shape[0] > 5 else "")
+        raise ValueError(f"y must hold two classes for log_loss, got {classes.shape[0]}: {shown}")
+    return classes, (y == classes[1]).astype(np.float64)
+
+
 def fit_linear_model(
     X: Any,
     y: Any,
     *,
     loss: str = "log_loss",
     fit_intercept: bool = True,
-    l2: float = 0.0,
+    l2: float | Callable[[float], float] = 0.0,
     sample_weight: Any = None,
-    reduction: str = "mean",
-    method: str = "newton",
     x0: Any = None,
+    method: str = "newton",
+    solve: Callable[[Cost, FloatArray], Any] | None = None,
     **solver_options: Any,
-) -> Any:
-    """Minimise the cost of a linear model over dask data: :class:`Cost` and
-    ``descend.solvers.minimize(cost, x0, method=method, **solver_options)``.
+) -> LinearModelFit:
+    """Fit a linear model to dask data: the estimators' path for dask input.
 
-    The estimators' hook for dask input: the same cost and the same solver as
-    in memory, so the same coefficients. Returns the ``OptimizeResult``
-    (``x``: coefficients, then the intercept if ``fit_intercept``).
+    Builds :class:`Cost` (reduction "mean") over ``X`` (a dask array or
+    DataFrame) and ``y`` and minimises it from ``x0`` (default zeros) with
+    ``descend.solvers.minimize(cost, x0, method=method, **solver_options)``, or
+    with ``solve(cost, x0)`` when given: the same cost and solver as in memory,
+    so the same coefficients.
+
+    For ``loss="log_loss"``, ``y`` holds any two labels (``classes[1]`` is
+    fitted as 1). ``l2`` is λ, or a function of the weight total
+    ``S = Σ sᵢ`` returning λ (scikit-learn's ``C`` is ``lambda S: 1 / (C * S)``).
     """
     from .solvers import minimize
 
-    cost = Cost(
-        X, y, loss, fit_intercept=fit_intercept, l2=l2, sample_weight=sample_weight, reduction=reduction
-    )
-    return minimize(cost, x0, method=method, **solver_options)
+    names = getattr(X, "columns", None)
+    feature_names = None
+    if names is not None and len(names) and all(isinstance(name, str) for name in names):
+        feature_names = np.asarray(list(names), dtype=object)
+    classes = None
+    if loss == "log_loss":
+        classes, y = binary_labels(y)
+    cost = Cost(X, y, loss, fit_intercept=fit_intercept, sample_weight=sample_weight)
+    if callable(l2):
+        cost.l2 = as_real(l2(cost.normaliser), "l2", minimum=0.0)
+    else:
+        cost.l2 = as_real(l2, "l2", minimum=0.0)
+    start = np.zeros(cost.dim) if x0 is None else cost._point(x0, "x0")
+    result = solve(cost, start) if solve is not None else minimize(cost, start, method=method, **solver_options)
+    return LinearModelFit(result, cost, cost.n_features, feature_names, classes)
