@@ -278,6 +278,9 @@ def test_fit_linear_model_matches_in_memory(client: Any) -> None:
     total = float(weights.sum().compute())
     expected = solvers.newton(in_memory(X, y, weights, l2=1.0 / (C * total)), tol=1e-10)
     assert_close(fitted.result.x, expected.x, rtol=1e-8)
+    z = descend.dask.decision_function(X, fitted.result.x[:4], fitted.result.x[4])
+    assert isinstance(z, da.Array)
+    assert_close(z.compute(), X.compute() @ expected.x[:4] + expected.x[4], rtol=1e-8)
 
     with pytest.raises(ValueError, match="y must hold two classes for log_loss, got 3"):
         descend.dask.fit_linear_model(X, y + (X[:, 1] > 1.0), loss="log_loss")

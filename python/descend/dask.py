@@ -27,31 +27,30 @@ its workers, which must be able to ``import descend``. A block lost with a
 worker is recomputed from its lineage.
 """
 
+# Dask's own functions are mostly untyped:
+# mypy: disable-error-code="no-untyped-call,no-any-return"
 from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 # Absolute imports of the real Dask: this module is descend.dask, not dask.
-import dask
 import dask.array as da
-from dask.base import get_scheduler
+from dask.base import compute, get_scheduler, is_dask_collection as _is_dask_collection, persist
 from dask.delayed import Delayed, delayed
-from dask.task_spec import DataNode, Task, TaskRef
+from dask.task_spec import Task, TaskRef
+from dask.typing import Key
 
 from . import _core
 from ._validation import FloatArray, as_choice, as_matrix, as_real, as_vector
 from .cost import LOSSES, REDUCTIONS
 
-__all__ = ["Cost", "LinearModelFit", "binary_labels", "fit_linear_model", "is_dask_collection"]
-
-# What one evaluation computes; each names the core method run on every block.
-_WANTS = ("value", "value_and_gradient", "hessian", "hessian_product", "value_gradient_hessian")
+__all__ = ["Cost", "LinearModelFit", "binary_labels", "decision_function", "fit_linear_model", "is_dask_collection"]
 
 
 # ---------------------------------------------------------------------------
@@ -176,7 +175,7 @@ def is_dask_collection(x: Any) -> bool:
     when it has not been imported: a Dask collection cannot exist before then."""
     if "dask" not in sys.modules:
         return False
-    return bool(dask.is_dask_collection(x))
+    return bool(_is_dask_collection(x))
 
 
 def _as_dask_array(x: Any, name: str, convert: bool = True) -> da.Array:
@@ -251,6 +250,14 @@ class Cost:
     loss, fit_intercept, l2, sample_weight, reduction : as in :class:`descend.Cost`
     split_every : int
         How many partial sums one addition task combines.
+
+    Attributes
+    ----------
+    dim, n_samples, n_features, n_blocks, normaliser (S), chunks (rows per block)
+    l2 : float
+        Applied on the client: changing it needs no pass over the data.
+    n_passes : int
+        Evaluations so far, each one pass over the data.
     """
 
     def __init__(
@@ -291,15 +298,15 @@ class Cost:
         x_blocks = X.to_delayed().ravel()
         y_blocks = y.to_delayed().ravel()
         w_blocks = [None] * len(x_blocks) if weights is None else list(weights.to_delayed().ravel())
-        make = delayed(_make_block, pure=True)
+        make = delayed(_make_block)
         blocks = [
             make(xb, yb, wb, self.loss, self.fit_intercept, dask_key_name=f"descend-block-{uuid.uuid4().hex}")
             for xb, yb, wb in zip(x_blocks, y_blocks, w_blocks)
         ]
-        self._blocks: tuple[Delayed, ...] = dask.persist(*blocks)
-        summaries = dask.compute(*[delayed(_summary, pure=True)(b) for b in self._blocks])
+        self._blocks: tuple[Delayed, ...] = persist(*blocks)
+        summaries = compute(*[delayed(_summary, pure=True)(b) for b in self._blocks])
         start = 0
-        for (n, _, error), size in zip(summaries, rows):
+        for (_, _, error), size in zip(summaries, rows):
             if error is not None:
                 raise ValueError(f"{error} (in rows {start} to {start + size - 1})")
             start += size
@@ -311,7 +318,7 @@ class Cost:
             raise ValueError("sample_weight must have a positive sum")
         self.normaliser = weight_sum if self.reduction == "mean" else 1.0
         # The persisted blocks: their keys and the graph that holds them (futures on a cluster).
-        self._block_graph: dict[Hashable, Any] = {}
+        self._block_graph: dict[Key, Any] = {}
         for block in self._blocks:
             self._block_graph.update(block.__dask_graph__())
         self._block_keys = [block.key for block in self._blocks]
@@ -326,12 +333,12 @@ class Cost:
     def _point(self, w: Any, name: str = "w") -> FloatArray:
         return as_vector(w, name, self.dim, "dim")
 
-    def _graph(self, want: str, w: FloatArray, v: FloatArray | None = None) -> tuple[dict[Hashable, Any], Hashable]:
+    def _graph(self, want: str, w: FloatArray, v: FloatArray | None = None) -> tuple[dict[Key, Any], Key]:
         """The task graph of one evaluation (without the persisted blocks) and its output key:
         w as one piece of data, one task per block, then a tree of additions."""
         name = f"descend-{want.replace('_', '-')}-{uuid.uuid4().hex}"
-        graph: dict[Hashable, Any] = {}
-        keys: list[Hashable] = []
+        graph: dict[Key, Any] = {}
+        keys: list[Key] = []
         for i, block in enumerate(self._block_keys):
             key = (name, 0, i)
             graph[key] = Task(key, _evaluate, TaskRef(block), want, (w, v))
@@ -424,6 +431,16 @@ class Cost:
         )
 
 
+
+
+def decision_function(X: Any, coef: Any, intercept: float = 0.0) -> da.Array:
+    """z = X·coef + intercept for a dask array or DataFrame X: a lazy dask array of shape
+    (n_samples,), computed block by block where X lives (an estimator's ``decision_function``)."""
+    X = _as_dask_array(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features), got {X.ndim}-D shape {X.shape}")
+    coef = as_vector(coef, "coef", X.shape[1], "one entry per column of X")
+    return (X @ coef + float(intercept)).astype(np.float64)
 
 @dataclass
 class LinearModelFit:
