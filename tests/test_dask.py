@@ -4,6 +4,7 @@ graph of one evaluation, and a worker lost in the middle of a fit."""
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import os
 import pickle
@@ -305,10 +306,56 @@ def test_a_worker_killed_mid_fit_gives_the_right_answer_or_an_error(client: Any)
             killed.append(pid)
 
     try:
-        result = solvers.newton(cost, tol=1e-10, callback=kill_one_worker)
+        with distributed.get_task_stream(client) as stream:
+            result = solvers.newton(cost, tol=1e-10, callback=kill_one_worker)
     except distributed.KilledWorker as error:  # a clear error is acceptable; a wrong answer is not
         pytest.xfail(f"the fit stopped with a clear error: {error}")
     assert killed
+    recomputed = [r["key"] for r in stream.data if isinstance(r["key"], str) and r["key"].startswith("descend-block-")]
+    assert recomputed, "no block was lost and recomputed: the kill came too late to test anything"
     assert result.success
     assert_close(result.x, expected.x, rtol=1e-8)
     client.wait_for_workers(2, timeout=60)
+
+
+@pytest.mark.slow
+def test_estimators_fit_dask_data_where_it_lives(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LogisticRegression and LinearRegression on dask arrays and DataFrames: the same
+    coefficients as in memory, and X never brought into the client's memory."""
+    estimators = pytest.importorskip("descend.estimators")
+    if "fit_linear_model" not in inspect.getsource(estimators):
+        pytest.skip("the estimators' dask hook (descend.dask.fit_linear_model) is not in yet")
+    X, y, weights = make_data("log_loss", n=3000, d=4, chunk=1000)
+    labels = da.where(y > 0, "yes", "no")
+    targets = X @ da.from_array(np.array([1.0, -2.0, 0.5, 3.0])) + 0.1 * X[:, 0] ** 2
+    X_memory, labels_memory, targets_memory, weights_memory = dask.compute(X, labels, targets, weights)
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a dask array was brought into the client's memory")
+
+    models = [
+        (estimators.LogisticRegression(C=0.5, tol=1e-10), labels, labels_memory),
+        (estimators.LogisticRegression(C=0.5, solver="lbfgs", tol=1e-10, max_iter=1000), labels, labels_memory),
+        (estimators.LinearRegression(alpha=0.3), targets, targets_memory),
+    ]
+    for model, target, target_memory in models:
+        expected = type(model)(**model.get_params()).fit(X_memory, target_memory, sample_weight=weights_memory)
+        with monkeypatch.context() as patch:
+            patch.setattr(da.Array, "__array__", refuse)
+            fitted = model.fit(X, target, sample_weight=weights)
+            predictions = fitted.predict(X)
+        assert isinstance(predictions, da.Array)
+        assert_close(fitted.coef_, expected.coef_, rtol=1e-8)
+        assert_close(fitted.intercept_, expected.intercept_, rtol=1e-8)
+        if hasattr(expected, "classes_"):
+            np.testing.assert_array_equal(fitted.classes_, expected.classes_)
+            np.testing.assert_array_equal(predictions.compute(), expected.predict(X_memory))
+        else:
+            assert_close(predictions.compute(), expected.predict(X_memory), rtol=1e-8)
+
+    dd = pytest.importorskip("dask.dataframe")
+    frame = dd.from_dask_array(X, columns=["a", "b", "c", "d"])
+    model = estimators.LogisticRegression(C=0.5, tol=1e-10).fit(frame, dd.from_dask_array(y))
+    expected = estimators.LogisticRegression(C=0.5, tol=1e-10).fit(X_memory, y.compute())
+    assert_close(model.coef_, expected.coef_, rtol=1e-8)
+    np.testing.assert_array_equal(model.feature_names_in_, ["a", "b", "c", "d"])

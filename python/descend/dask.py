@@ -31,6 +31,7 @@ worker is recomputed from its lineage.
 # mypy: disable-error-code="no-untyped-call,no-any-return"
 from __future__ import annotations
 
+import numbers
 import sys
 import uuid
 from collections.abc import Callable
@@ -293,6 +294,8 @@ class Cost:
             X = X.rechunk({1: -1})
         rows = X.chunks[0]
         y = _as_rows(y, "y", rows)
+        if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
+            sample_weight = da.full(X.shape[0], float(sample_weight), chunks=(rows,))  # one weight for all
         weights = None if sample_weight is None else _as_rows(sample_weight, "sample_weight", rows)
 
         x_blocks = X.to_delayed().ravel()
