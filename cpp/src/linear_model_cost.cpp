@@ -156,7 +156,8 @@ public:
                 if (want.hessian) {
                     const Index p = d + (intercept_ ? 1 : 0);
                     scaled.resize(m, p);
-                    const Eigen::ArrayXd root = d2.sqrt();
+                    // std::sqrt, not Eigen's packet sqrt, which flushes subnormal weights to zero.
+                    const Eigen::ArrayXd root = d2.unaryExpr([](double t) { return std::sqrt(t); });
                     scaled.leftCols(d).noalias() = root.matrix().asDiagonal() * Xb;
                     if (intercept_) scaled.col(d) = root.matrix();
                     acc.hessian.template selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
@@ -281,7 +282,19 @@ LinearModelCost::LinearModelCost(DataView X, const Eigen::Ref<const Vector>& y, 
         require(s_.allFinite() && (s_.array() >= 0.0).all(), "sample_weight must be finite and >= 0");
         require(s_.sum() > 0.0, "sample_weight must have a positive sum");
     }
-    normaliser_ = options.reduction == Reduction::Sum ? 1.0 : (s_.size() != 0 ? s_.sum() : static_cast<double>(n_));
+    if (options.reduction == Reduction::Sum) {
+        normaliser_ = divisor_ = 1.0;
+    } else if (s_.size() == 0) {
+        normaliser_ = divisor_ = static_cast<double>(n_);
+    } else {
+        // Weights are stored divided by S = Σ s, so that tiny or huge weights
+        // (1e-308, 1e308) neither underflow in s·L″·x² nor overflow in S.
+        const double largest = s_.maxCoeff();
+        const double relative_sum = (s_ / largest).sum();
+        normaliser_ = largest * relative_sum;
+        s_ = (s_ / largest) / relative_sum;
+        divisor_ = 1.0;
+    }
 
     int threads = options.n_threads;
     if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -325,7 +338,7 @@ struct Evaluator {
     const Vector& s;
     const LinearModelOptions& options;
     Index d;
-    double normaliser;
+    double divisor;  // what the kernel's sums are divided by
     int threads;
 
     Evaluation operator()(const Vector& w, const Want& want) const {
@@ -340,7 +353,7 @@ struct Evaluator {
                            : accumulate<SquaredError>(view, y, s, options.fit_intercept, threads, w, want);
             },
             X);
-        const double inv = 1.0 / normaliser;
+        const double inv = 1.0 / divisor;
         const double l2 = options.l2;
         Evaluation out;
         out.value = acc.value * inv + 0.5 * l2 * w.head(d).squaredNorm();
@@ -368,13 +381,13 @@ struct Evaluator {
 double LinearModelCost::value(const Vector& w) const {
     Want want;
     want.value = true;
-    return Evaluator{X_, y_, s_, options_, d_, normaliser_, threads_}(w, want).value;
+    return Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).value;
 }
 
 double LinearModelCost::value_gradient(const Vector& w, Vector& g) const {
     Want want;
     want.value = want.gradient = true;
-    Evaluation e = Evaluator{X_, y_, s_, options_, d_, normaliser_, threads_}(w, want);
+    Evaluation e = Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want);
     g = std::move(e.gradient);
     return e.value;
 }
@@ -382,7 +395,7 @@ double LinearModelCost::value_gradient(const Vector& w, Vector& g) const {
 void LinearModelCost::hessian(const Vector& w, Matrix& H) const {
     Want want;
     want.hessian = true;
-    H = std::move(Evaluator{X_, y_, s_, options_, d_, normaliser_, threads_}(w, want).hessian);
+    H = std::move(Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).hessian);
 }
 
 void LinearModelCost::hessian_product(const Vector& w, const Vector& v, Vector& out) const {
@@ -391,13 +404,13 @@ void LinearModelCost::hessian_product(const Vector& w, const Vector& v, Vector& 
                                     std::to_string(v.size()));
     Want want;
     want.direction = &v;
-    out = std::move(Evaluator{X_, y_, s_, options_, d_, normaliser_, threads_}(w, want).product);
+    out = std::move(Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).product);
 }
 
 double LinearModelCost::value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const {
     Want want;
     want.value = want.gradient = want.hessian = true;
-    Evaluation e = Evaluator{X_, y_, s_, options_, d_, normaliser_, threads_}(w, want);
+    Evaluation e = Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want);
     g = std::move(e.gradient);
     H = std::move(e.hessian);
     return e.value;

@@ -9,6 +9,13 @@ namespace descend::python {
 
 namespace {
 
+// The solvers' own points never come through here, only the user's: reject
+// NaN/inf before they turn into a silent NaN cost.
+const Vector& finite(const Vector& v, const char* name) {
+    if (!v.allFinite()) throw std::invalid_argument(std::string(name) + " must contain only finite values (no NaN or inf)");
+    return v;
+}
+
 std::string length_message(const char* what, Index expected, Index got) {
     return std::string(what) + " returned an array of length " + std::to_string(got) + ", expected " +
            std::to_string(expected) + " (dim)";
@@ -149,10 +156,18 @@ dim(), value_and_gradient(w) -> (float, ndarray) and, for Newton and the
 curvature step, hessian(w) -> ndarray.)doc")
         .def(py::init<>())
         .def("dim", &Cost::dim)
-        .def("value", &Cost::value, py::arg("w"), py::call_guard<py::gil_scoped_release>())
+        .def(
+            "value",
+            [](const Cost& self, const Vector& w) {
+                finite(w, "w");
+                py::gil_scoped_release release;
+                return self.value(w);
+            },
+            py::arg("w"))
         .def(
             "value_and_gradient",
             [](const Cost& self, const Vector& w) {
+                finite(w, "w");
                 Vector g;
                 double f;
                 {
@@ -165,6 +180,7 @@ curvature step, hessian(w) -> ndarray.)doc")
         .def(
             "hessian",
             [](const Cost& self, const Vector& w) {
+                finite(w, "w");
                 Matrix H;
                 {
                     py::gil_scoped_release release;
@@ -176,6 +192,8 @@ curvature step, hessian(w) -> ndarray.)doc")
         .def(
             "hessian_product",
             [](const Cost& self, const Vector& w, const Vector& v) {
+                finite(w, "w");
+                finite(v, "v");
                 Vector out;
                 {
                     py::gil_scoped_release release;
@@ -187,6 +205,7 @@ curvature step, hessian(w) -> ndarray.)doc")
         .def(
             "value_gradient_hessian",
             [](const Cost& self, const Vector& w) {
+                finite(w, "w");
                 Vector g;
                 Matrix H;
                 double f;
@@ -228,8 +247,14 @@ The cost of a linear model over (X, y): a zero-copy view of X, which it keeps al
                                        [](const auto& view) { return reinterpret_cast<std::uintptr_t>(view.data()); },
                                        self.data());
                                })
-        .def("decision_function", &LinearModelCost::decision_function, py::arg("w"),
-             py::call_guard<py::gil_scoped_release>());
+        .def(
+            "decision_function",
+            [](const LinearModelCost& self, const Vector& w) {
+                finite(w, "w");
+                py::gil_scoped_release release;
+                return self.decision_function(w);
+            },
+            py::arg("w"));
 }
 
 }  // namespace descend::python

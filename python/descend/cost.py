@@ -87,11 +87,12 @@ class Cost:
             self.reduction,
             self.n_threads,
         )
+        self._dim = int(self._core.dim())
 
     @property
     def dim(self) -> int:
         """The number of parameters: n_features, plus one for the intercept."""
-        return int(self._core.dim())
+        return self._dim
 
     @property
     def n_samples(self) -> int:
@@ -102,6 +103,10 @@ class Cost:
         return int(self._core.n_features)
 
     def _point(self, w: Any, name: str = "w") -> FloatArray:
+        # Fast path for the common case (a solver's float64 vector): the core
+        # itself rejects non-finite entries, naming the argument.
+        if type(w) is np.ndarray and w.dtype == np.float64 and w.ndim == 1 and w.shape[0] == self._dim:
+            return w
         return as_vector(w, name, self.dim, "dim")
 
     def value(self, w: Any) -> float:

@@ -308,11 +308,12 @@ class Cost:
     def value_and_gradient(self, w: npt.ArrayLike) -> tuple[float, FloatArray]:
         """J(w) and ∇J(w)."""
         w = self._point(w)
-        Xt, s, S, lam, mask = self.design(), self.sample_weight, self.normaliser, self.l2, self.penalty_mask()
+        Xt, s, lam, mask = self.design(), self.sample_weight / self.normaliser, self.l2, self.penalty_mask()
         loss, first, _ = self.pointwise(Xt @ w)
         penalised = mask * w
-        value = np.sum(s * loss) / S + 0.5 * lam * np.dot(penalised, penalised)
-        gradient = Xt.T @ (s * first) / S + lam * penalised
+        # s/S is taken first: the weight of each sample in the mean (no underflow in sᵢ·L′ᵢ·xᵢ for tiny sᵢ).
+        value = np.sum(s * loss) + 0.5 * lam * np.dot(penalised, penalised)
+        gradient = Xt.T @ (s * first) + lam * penalised
         return float(value), gradient
 
     def hessian(self, w: npt.ArrayLike) -> FloatArray:
@@ -323,9 +324,9 @@ class Cost:
     def hessian_product(self, w: npt.ArrayLike, v: npt.ArrayLike) -> FloatArray:
         """∇²J(w)·v = X̃ᵀ(s∘L″(z)∘(X̃v))/S + λ·(v without its intercept entry), without forming H."""
         w, v = self._point(w), self._point(v, "v")
-        Xt, s, S, lam, mask = self.design(), self.sample_weight, self.normaliser, self.l2, self.penalty_mask()
+        Xt, s, lam, mask = self.design(), self.sample_weight / self.normaliser, self.l2, self.penalty_mask()
         _, _, second = self.pointwise(Xt @ w)
-        product: FloatArray = Xt.T @ (s * second * (Xt @ v)) / S + lam * mask * v
+        product: FloatArray = Xt.T @ (s * second * (Xt @ v)) + lam * mask * v
         return product
 
     @_underflow_is_exact
@@ -333,9 +334,9 @@ class Cost:
         """J(w), ∇J(w) and ∇²J(w)."""
         w = self._point(w)
         value, gradient = self.value_and_gradient(w)
-        Xt, s, S, lam, mask = self.design(), self.sample_weight, self.normaliser, self.l2, self.penalty_mask()
+        Xt, s, lam, mask = self.design(), self.sample_weight / self.normaliser, self.l2, self.penalty_mask()
         _, _, second = self.pointwise(Xt @ w)
-        hessian = Xt.T @ ((s * second / S)[:, None] * Xt) + lam * np.diag(mask)
+        hessian = Xt.T @ ((s * second)[:, None] * Xt) + lam * np.diag(mask)
         return value, gradient, 0.5 * (hessian + hessian.T)  # symmetric to the last bit, whatever the matmul order
 
     def __repr__(self) -> str:

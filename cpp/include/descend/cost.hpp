@@ -113,11 +113,12 @@ public:
 private:
     DataView X_;
     Vector y_;
-    Vector s_;  // empty: unit weights
+    Vector s_;  // empty: unit weights; for the mean, stored as s / S
     LinearModelOptions options_;
     Index n_ = 0;
     Index d_ = 0;
     double normaliser_ = 1.0;
+    double divisor_ = 1.0;  // the kernel's sums are divided by this: n (unit weights, mean) or 1
     int threads_ = 1;
 };
 
