@@ -11,15 +11,27 @@ minimised by gradient descent, Newton's method and L-BFGS, on an Eigen C++ core.
 from __future__ import annotations
 
 from . import reference
+from ._result import History, IterationInfo, LearningRateSweep, OptimizeResult, Status
 from .cost import Cost
 from .losses import log_loss, sigmoid, squared_error
+from .solvers import gradient_descent, lbfgs, learning_rate_sweep, minimize, newton
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Cost",
+    "History",
+    "IterationInfo",
+    "LearningRateSweep",
+    "OptimizeResult",
+    "Status",
     "__version__",
+    "gradient_descent",
+    "lbfgs",
+    "learning_rate_sweep",
     "log_loss",
+    "minimize",
+    "newton",
     "reference",
     "sigmoid",
     "squared_error",

@@ -1,0 +1,761 @@
+// Gradient descent, Newton and L-BFGS over any Cost (formulas: solvers.hpp).
+#include "descend/solvers.hpp"
+
+#include "descend/interrupt.hpp"
+
+#include <Eigen/Cholesky>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace descend {
+
+const char* to_string(Status status) {
+    switch (status) {
+        case Status::Converged: return "converged";
+        case Status::MaxIterations: return "max_iterations";
+        case Status::Diverged: return "diverged";
+        case Status::LineSearchFailed: return "line_search_failed";
+        case Status::NonFinite: return "non_finite";
+        case Status::CallbackStopped: return "callback_stopped";
+        case Status::NoMinimum: return "no_minimum";
+    }
+    return "unknown";
+}
+
+StepRule parse_step_rule(const std::string& name) {
+    if (name == "fixed") return StepRule::Fixed;
+    if (name == "backtracking") return StepRule::Backtracking;
+    if (name == "curvature") return StepRule::Curvature;
+    throw std::invalid_argument("step must be 'fixed', 'backtracking' or 'curvature', got '" + name + "'");
+}
+
+const char* to_string(StepRule rule) {
+    switch (rule) {
+        case StepRule::Fixed: return "fixed";
+        case StepRule::Backtracking: return "backtracking";
+        case StepRule::Curvature: return "curvature";
+    }
+    return "unknown";
+}
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kEps = std::numeric_limits<double>::epsilon();
+// Relative level of rounding in a cost value: below it, decreases are noise.
+constexpr double kRoundingLevel = 1e-12;
+// A Cholesky factor whose reciprocal condition estimate is below this is
+// treated as singular, and the Hessian is damped.
+constexpr double kMinRcond = 1e-14;
+
+std::string num(double x) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.6g", x);
+    return buffer;
+}
+
+void require(bool ok, const std::string& message) {
+    if (!ok) throw std::invalid_argument(message);
+}
+
+void require_tol(double tol) {
+    require(std::isfinite(tol) && tol >= 0.0, "tol must be a finite number >= 0, got " + num(tol));
+}
+void require_max_iter(int max_iter) {
+    require(max_iter >= 0, "max_iter must be >= 0, got " + std::to_string(max_iter));
+}
+void require_c1(double c1) {
+    require(c1 > 0.0 && c1 < 1.0, "c1 must lie in (0, 1), got " + num(c1));
+}
+
+double max_norm(const Vector& v) { return v.size() == 0 ? 0.0 : v.lpNorm<Eigen::Infinity>(); }
+
+bool all_finite(double f, const Vector& g) { return std::isfinite(f) && g.allFinite(); }
+
+// Bookkeeping shared by the solvers: counted evaluations, the history, the
+// callback, and the record of how x moved (to spot a minimum at infinity).
+class Run {
+public:
+    Run(const Cost& cost, const Vector& x0, const Callback& callback) : cost_(cost), callback_(callback) {
+        const Index dim = cost.dim();
+        require(x0.size() == dim, "x0 must have length " + std::to_string(dim) + " (the cost's dim), got " +
+                                      std::to_string(x0.size()));
+        require(x0.allFinite(), "x0 must contain only finite values (no NaN or inf)");
+        result.x = x0;
+    }
+
+    double value(const Vector& x) {
+        ++result.n_value;
+        return cost_.value(x);
+    }
+    double value_gradient(const Vector& x, Vector& g) {
+        ++result.n_value;
+        ++result.n_gradient;
+        const double f = cost_.value_gradient(x, g);
+        check_gradient(x, g);
+        return f;
+    }
+    double value_gradient_hessian(const Vector& x, Vector& g, Matrix& H) {
+        ++result.n_value;
+        ++result.n_gradient;
+        ++result.n_hessian;
+        const double f = cost_.value_gradient_hessian(x, g, H);
+        check_gradient(x, g);
+        if (H.rows() != x.size() || H.cols() != x.size())
+            throw std::invalid_argument("the cost's Hessian is " + std::to_string(H.rows()) + "x" +
+                                        std::to_string(H.cols()) + ", expected " + std::to_string(x.size()) +
+                                        "x" + std::to_string(x.size()) + " (dim x dim)");
+        return f;
+    }
+    void hessian_product(const Vector& x, const Vector& v, Vector& out) {
+        ++result.n_hessian;
+        cost_.hessian_product(x, v, out);
+        if (out.size() != x.size())
+            throw std::invalid_argument("the cost's Hessian-vector product has length " + std::to_string(out.size()) +
+                                        ", expected " + std::to_string(x.size()) + " (dim)");
+    }
+
+    /// Makes (x, f, g) the current point of iteration k, reached with step size
+    /// `step`; returns false when the callback asks to stop.
+    bool accept(int k, Vector& x, double f, Vector& g, double step) {
+        if (k > 0) {
+            const double moved = (x - result.x).norm();
+            step_norms_.push_back(moved);
+        }
+        x_norms_.push_back(x.norm());
+        result.x.swap(x);
+        result.gradient.swap(g);
+        result.cost = f;
+        result.grad_norm = max_norm(result.gradient);
+        result.iterations = k;
+        result.history.cost.push_back(f);
+        result.history.grad_norm.push_back(result.grad_norm);
+        result.history.step.push_back(step);
+        if (!callback_) return true;
+        const IterationInfo info{k, f, result.grad_norm, step, result.x, result.gradient};
+        return callback_(info);
+    }
+
+    /// The start point: evaluates it, records it. Returns false when the run
+    /// is over already (non-finite start, or the callback stopped it).
+    bool start(bool with_hessian, Matrix* H) {
+        Vector x = result.x;
+        Vector g;
+        const double f = with_hessian ? value_gradient_hessian(x, g, *H) : value_gradient(x, g);
+        if (!all_finite(f, g)) {
+            result.cost = f;
+            result.gradient = g;
+            result.grad_norm = max_norm(g);
+            result.history.cost.push_back(f);
+            result.history.grad_norm.push_back(result.grad_norm);
+            result.history.step.push_back(kNaN);
+            finish(Status::NonFinite, std::string("the cost or its gradient is not finite (NaN or inf) at x0 (cost = ") +
+                                          num(f) + "): start from another x0, or check the cost and the data");
+            return false;
+        }
+        if (!accept(0, x, f, g, kNaN)) {
+            stopped();
+            return false;
+        }
+        return true;
+    }
+
+    void finish(Status status, std::string message) {
+        result.status = status;
+        result.message = std::move(message);
+        if (status == Status::NonFinite || status == Status::CallbackStopped || status == Status::Diverged) return;
+        const std::string note = escape_note();
+        if (note.empty()) return;
+        // A small gradient on the way to infinity is not convergence: say so in the status.
+        result.status = Status::NoMinimum;
+        result.message = "no minimum: " + result.message + note;
+    }
+    void stopped() {
+        finish(Status::CallbackStopped, "stopped by the callback at iteration " + std::to_string(result.iterations));
+    }
+    void converged(double tol) {
+        finish(Status::Converged, "converged: max|gradient| = " + num(result.grad_norm) + " <= tol = " + num(tol) +
+                                      " after " + std::to_string(result.iterations) + " iterations");
+    }
+    std::string gradient_vs_tol(double tol) const {
+        return "max|gradient| = " + num(result.grad_norm) + " > tol = " + num(tol);
+    }
+
+    Result result;
+
+private:
+    void check_gradient(const Vector& x, const Vector& g) const {
+        if (g.size() != x.size())
+            throw std::invalid_argument("the cost's gradient has length " + std::to_string(g.size()) + ", expected " +
+                                        std::to_string(x.size()) + " (dim)");
+    }
+
+    // The hallmark of a cost whose infimum lies at infinity (e.g. the logistic
+    // cost of separable classes): over the last iterations x moved outward by
+    // steps that hardly shrink, while the decrease of the cost shrank much faster
+    // than the squared step (near a minimiser with curvature the two shrink alike).
+    std::string escape_note() const {
+        constexpr std::size_t window = 4;  // steps compared: the first and last of window + 1
+        const std::size_t steps = step_norms_.size();
+        if (steps < window + 1) return "";
+        const auto& cost = result.history.cost;
+        for (std::size_t i = steps - window - 1; i < steps; ++i) {
+            // step i leads from x_i to x_{i+1}
+            if (!(step_norms_[i] > 0.0) || x_norms_[i + 1] - x_norms_[i] < 0.5 * step_norms_[i]) return "";
+            if (!(cost[i + 1] < cost[i])) return "";
+        }
+        const std::size_t first = steps - window - 1, last = steps - 1;
+        const double step_ratio = step_norms_[last] / step_norms_[first];
+        const double decrease_ratio = (cost[last] - cost[last + 1]) / (cost[first] - cost[first + 1]);
+        if (step_ratio < 0.5 || !(decrease_ratio < 0.25 * step_ratio * step_ratio)) return "";
+        return ". Note: x keeps moving outward by steps that do not shrink (|x| = " + num(x_norms_.back()) +
+               ") while the cost decreases ever more slowly: the cost may have no minimiser, its infimum lying at "
+               "infinity (e.g. perfectly separable classes without a penalty); add an L2 penalty (l2 > 0) for a "
+               "finite optimum";
+    }
+
+    const Cost& cost_;
+    const Callback& callback_;
+    std::vector<double> x_norms_;
+    std::vector<double> step_norms_;
+};
+
+// The trial f_new (with gradient max-norm gn_new, or NaN when not evaluated)
+// at step t along a direction of slope ∇Jᵀd < 0 is good enough: Armijo, or the
+// change is at rounding level and the gradient shrank.
+bool sufficient_decrease(double f, double gn, double f_new, double gn_new, double t_slope, double c1) {
+    if (!std::isfinite(f_new)) return false;
+    if (f_new <= f + c1 * t_slope) return true;
+    const double level = kRoundingLevel * std::abs(f);
+    return -t_slope <= level && f_new <= f + level && gn_new < gn;
+}
+
+// Halves t from t0 until x − t·g passes sufficient_decrease; evaluates value
+// and gradient at each trial. Returns the accepted t, or 0.
+double backtrack_gradient(Run& run, const Vector& x, double f, const Vector& g, double gn, double t0, double c1,
+                          int max_backtracks, Vector& x_new, double& f_new, Vector& g_new) {
+    const double slope = -g.squaredNorm();
+    double t = t0;
+    for (int i = 0; i <= max_backtracks; ++i, t *= 0.5) {
+        if (i > 0) poll_interrupt();
+        x_new = x - t * g;
+        if (x_new == x) return 0.0;
+        f_new = run.value_gradient(x_new, g_new);
+        const double gn_new = g_new.allFinite() ? max_norm(g_new) : kNaN;
+        if (std::isfinite(gn_new) && sufficient_decrease(f, gn, f_new, gn_new, t * slope, c1)) return t;
+    }
+    return 0.0;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Options
+
+void GradientDescentOptions::validate() const {
+    require(step == StepRule::Fixed || step == StepRule::Backtracking || step == StepRule::Curvature,
+            "step must be StepRule::Fixed, Backtracking or Curvature");
+    require(std::isfinite(learning_rate) && learning_rate > 0.0,
+            "learning_rate must be a finite number > 0, got " + num(learning_rate));
+    require_max_iter(max_iter);
+    require_tol(tol);
+    require_c1(c1);
+    require(max_backtracks >= 1, "max_backtracks must be >= 1, got " + std::to_string(max_backtracks));
+    require(divergence_factor > 1.0, "divergence_factor must be > 1, got " + num(divergence_factor));
+    require(divergence_patience >= 1, "divergence_patience must be >= 1, got " + std::to_string(divergence_patience));
+}
+
+void NewtonOptions::validate() const {
+    require_max_iter(max_iter);
+    require_tol(tol);
+    require_c1(c1);
+    require(max_backtracks >= 1, "max_backtracks must be >= 1, got " + std::to_string(max_backtracks));
+}
+
+void LbfgsOptions::validate() const {
+    require(memory >= 1, "memory must be >= 1, got " + std::to_string(memory));
+    require_max_iter(max_iter);
+    require_tol(tol);
+    require_c1(c1);
+    require(c2 > c1 && c2 < 1.0, "c2 must lie in (c1, 1), got " + num(c2));
+    require(max_linesearch >= 1, "max_linesearch must be >= 1, got " + std::to_string(max_linesearch));
+}
+
+// ---------------------------------------------------------------------------
+// Gradient descent
+
+Result gradient_descent(const Cost& cost, const Vector& x0, const GradientDescentOptions& options,
+                        const Callback& callback) {
+    options.validate();
+    if (options.step == StepRule::Curvature && !cost.has_hessian())
+        throw std::invalid_argument(
+            "step 'curvature' needs Hessian-vector products, and this cost has no Hessian (has_hessian() is "
+            "false): use step 'backtracking' or 'fixed', or lbfgs");
+    Run run(cost, x0, callback);
+    if (!run.start(false, nullptr)) return std::move(run.result);
+    Result& r = run.result;
+
+    const double alpha = options.learning_rate;
+    const double f0 = r.cost;
+    int rising = 0;
+    double gn_before_rise = r.grad_norm;
+    Vector x_new, g_new, hg;
+    for (int k = 1;; ++k) {
+        if (r.grad_norm <= options.tol) {
+            run.converged(options.tol);
+            break;
+        }
+        if (k > options.max_iter) {
+            if (options.step == StepRule::Fixed && r.cost > f0) {
+                // A stable fixed step never ends above its start: it oscillated outward.
+                run.finish(Status::Diverged,
+                           "diverged: after max_iter = " + std::to_string(options.max_iter) +
+                               " iterations the cost is " + num(r.cost) + ", above its start " + num(f0) +
+                               ": the fixed learning rate " + num(alpha) + " is too large: lower it (try " +
+                               num(alpha / 10) + "), or use step 'backtracking' or 'curvature'");
+                break;
+            }
+            std::string advice;
+            if (options.step == StepRule::Fixed)
+                advice = ": the learning rate " + num(alpha) +
+                         " may be too small (try a larger one, or step 'backtracking' or 'curvature'), or raise "
+                         "max_iter; newton and lbfgs need far fewer iterations";
+            else
+                advice = ": raise max_iter, or use newton or lbfgs, which need far fewer iterations";
+            advice += ". If x keeps growing, the cost may have no minimiser (e.g. separable classes without a "
+                      "penalty: add l2 > 0)";
+            run.finish(Status::MaxIterations, "gradient descent stopped after max_iter = " +
+                                                  std::to_string(options.max_iter) + " iterations with " +
+                                                  run.gradient_vs_tol(options.tol) + advice);
+            break;
+        }
+        poll_interrupt();
+        const Vector& x = r.x;
+        const Vector& g = r.gradient;
+        double f_new = kNaN;
+        double t = alpha;
+        if (options.step == StepRule::Fixed) {
+            x_new = x - alpha * g;
+            f_new = run.value_gradient(x_new, g_new);
+            if (!all_finite(f_new, g_new)) {
+                run.finish(Status::Diverged,
+                           "diverged at iteration " + std::to_string(k) + ": the cost became " + num(f_new) +
+                               " with the fixed learning rate " + num(alpha) +
+                               ", which is too large: lower it (try " + num(alpha / 10) +
+                               "), or use step 'backtracking' or 'curvature'. x is the last finite point (iteration " +
+                               std::to_string(k - 1) + ")");
+                break;
+            }
+        } else {
+            double t0 = alpha;
+            if (options.step == StepRule::Curvature) {
+                run.hessian_product(x, g, hg);
+                const double curvature = g.dot(hg);
+                const double ideal = g.squaredNorm() / curvature;
+                if (curvature > 0.0 && std::isfinite(ideal) && ideal > 0.0) t0 = ideal;
+            }
+            t = backtrack_gradient(run, x, r.cost, g, r.grad_norm, t0, options.c1, options.max_backtracks, x_new,
+                                   f_new, g_new);
+            if (t == 0.0) {
+                run.finish(Status::LineSearchFailed,
+                           "the line search found no step that decreases the cost at iteration " + std::to_string(k) +
+                               " (" + run.gradient_vs_tol(options.tol) + ", step sizes " + num(t0) +
+                               "·2^-j tried for j <= " + std::to_string(options.max_backtracks) +
+                               "): tol may be below what rounding allows, the learning rate may be far too large, "
+                               "or the gradient is wrong (check it by finite differences); x is the best point found");
+                break;
+            }
+        }
+        const double f_old = r.cost;
+        const double gn_old = r.grad_norm;
+        if (!run.accept(k, x_new, f_new, g_new, t)) {
+            run.stopped();
+            break;
+        }
+        if (options.step == StepRule::Fixed) {
+            const std::string advice = " with the fixed learning rate " + num(alpha) +
+                                       ", which is too large: lower it (try " + num(alpha / 10) +
+                                       "), or use step 'backtracking' or 'curvature'";
+            if (r.cost > options.divergence_factor * (std::abs(f0) + 1.0)) {
+                run.finish(Status::Diverged, "diverged at iteration " + std::to_string(k) + ": the cost grew from " +
+                                                 num(f0) + " to " + num(r.cost) + advice);
+                break;
+            }
+            if (r.cost > f_old) {
+                if (rising == 0) gn_before_rise = gn_old;
+                if (++rising >= options.divergence_patience && r.grad_norm > gn_before_rise) {
+                    run.finish(Status::Diverged, "diverged: the cost rose in each of the last " +
+                                                     std::to_string(rising) + " iterations, to " + num(r.cost) +
+                                                     ", and the gradient grew" + advice);
+                    break;
+                }
+            } else {
+                rising = 0;
+            }
+        }
+    }
+    return std::move(run.result);
+}
+
+// ---------------------------------------------------------------------------
+// Newton
+
+namespace {
+
+// The Newton direction s = −H⁻¹g, solved on the Jacobi-scaled Hessian
+// Ĥ = D⁻¹HD⁻¹, D = diag(√|Hⱼⱼ|) (unit diagonal), so that neither the test for
+// singularity nor the damping depends on the units of the parameters. Where Ĥ
+// is not positive definite or is numerically singular, (Ĥ + μI)ŝ = −D⁻¹g with
+// μ = 1e-8·10ᵏ for the smallest k ≥ 0 that gives a well-conditioned Cholesky
+// factor: in the original units, (H + μD²)s = −g. Returns false when none does.
+bool newton_direction(const Matrix& H, const Vector& g, Eigen::LLT<Matrix>& llt, Matrix& scaled, Matrix& damped,
+                      Vector& s) {
+    if (!H.allFinite()) return false;
+    const Eigen::ArrayXd diagonal = H.diagonal().array().abs();
+    const double largest = diagonal.size() != 0 ? diagonal.maxCoeff() : 0.0;
+    const double floor = largest > 0.0 ? 1e-12 * largest : 1.0;  // zero or tiny diagonal entries
+    const Vector inverse = diagonal.max(floor).sqrt().inverse().matrix();
+    scaled = inverse.asDiagonal() * H * inverse.asDiagonal();
+    const Vector rhs = -(g.array() * inverse.array()).matrix();
+    auto solved = [&](const Matrix& A) {
+        llt.compute(A);
+        if (llt.info() != Eigen::Success || !(llt.rcond() > kMinRcond)) return false;
+        s = (llt.solve(rhs).array() * inverse.array()).matrix();
+        return s.allFinite();
+    };
+    if (solved(scaled)) return true;
+    for (double mu = 1e-8; std::isfinite(mu); mu *= 10.0) {
+        damped = scaled;
+        damped.diagonal().array() += mu;
+        if (solved(damped)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+Result newton(const Cost& cost, const Vector& x0, const NewtonOptions& options, const Callback& callback) {
+    options.validate();
+    if (!cost.has_hessian())
+        throw std::invalid_argument(
+            "newton needs the Hessian of the cost, and this cost has none (has_hessian() is false): use lbfgs or "
+            "gradient_descent");
+    Run run(cost, x0, callback);
+    Matrix H;
+    if (!run.start(true, &H)) return std::move(run.result);
+    Result& r = run.result;
+
+    Eigen::LLT<Matrix> llt;
+    Matrix scaled, damped, H_new;
+    Vector s, x_new, g_new;
+    for (int k = 1;; ++k) {
+        if (r.grad_norm <= options.tol) {
+            run.converged(options.tol);
+            break;
+        }
+        if (k > options.max_iter) {
+            run.finish(Status::MaxIterations,
+                       "newton stopped after max_iter = " + std::to_string(options.max_iter) + " iterations with " +
+                           run.gradient_vs_tol(options.tol) +
+                           ": raise max_iter; if the cost keeps decreasing the minimum may lie at infinity");
+            break;
+        }
+        poll_interrupt();
+        const Vector& x = r.x;
+        const Vector& g = r.gradient;
+        if (!newton_direction(H, g, llt, scaled, damped, s)) {
+            run.finish(Status::NonFinite, "the Hessian at iteration " + std::to_string(k - 1) +
+                                              " is not finite or cannot be factorised even with damping: check "
+                                              "the cost's Hessian, or use lbfgs");
+            break;
+        }
+        double slope = g.dot(s);
+        if (!(slope < 0.0)) {  // rounding on a nearly singular H: fall back to steepest descent
+            s = -g;
+            slope = -g.squaredNorm();
+        }
+        // Line search: the full step with a combined evaluation (usually accepted);
+        // then halve with value-only trials and evaluate everything at the accepted one.
+        double t = 1.0;
+        x_new = x + s;
+        double f_new = run.value_gradient_hessian(x_new, g_new, H_new);
+        bool ok = g_new.allFinite() &&
+                  sufficient_decrease(r.cost, r.grad_norm, f_new, max_norm(g_new), slope, options.c1);
+        for (int i = 0; !ok && i < options.max_backtracks; ++i) {
+            poll_interrupt();
+            t *= 0.5;
+            x_new = x + t * s;
+            if (x_new == x) break;
+            f_new = run.value(x_new);
+            if (sufficient_decrease(r.cost, r.grad_norm, f_new, kNaN, t * slope, options.c1)) {
+                f_new = run.value_gradient_hessian(x_new, g_new, H_new);
+                ok = all_finite(f_new, g_new);
+            }
+        }
+        if (!ok) {
+            run.finish(Status::LineSearchFailed,
+                       "the line search on the Newton step found no decrease of the cost at iteration " +
+                           std::to_string(k) + " (" + run.gradient_vs_tol(options.tol) +
+                           "): tol may be below what rounding allows, or the gradient or Hessian is wrong (check "
+                           "them by finite differences); x is the best point found");
+            break;
+        }
+        H.swap(H_new);
+        if (!run.accept(k, x_new, f_new, g_new, t)) {
+            run.stopped();
+            break;
+        }
+    }
+    return std::move(run.result);
+}
+
+// ---------------------------------------------------------------------------
+// L-BFGS
+
+namespace {
+
+struct LinePoint {
+    double t = 0.0;
+    double f = 0.0;
+    double dg = 0.0;  // ∇J(x + t·d)ᵀd
+    bool finite = true;
+    Vector x;
+    Vector g;
+};
+
+// The minimiser of the cubic through (a.t, a.f, a.dg) and (b.t, b.f, b.dg),
+// or NaN when it does not exist.
+double cubic_minimiser(const LinePoint& a, const LinePoint& b) {
+    const double d1 = a.dg + b.dg - 3.0 * (a.f - b.f) / (a.t - b.t);
+    const double radicand = d1 * d1 - a.dg * b.dg;
+    if (!(radicand >= 0.0)) return kNaN;
+    const double d2 = std::copysign(std::sqrt(radicand), b.t - a.t);
+    const double t = b.t - (b.t - a.t) * (b.dg + d2 - d1) / (b.dg - a.dg + 2.0 * d2);
+    return std::isfinite(t) ? t : kNaN;
+}
+
+enum class LineSearch { Wolfe, ArmijoOnly, Failed };
+
+// Finds t satisfying the strong Wolfe conditions along d from x (slope dg0 < 0):
+// bracketing by expansion, then zoom by safeguarded cubic interpolation
+// (Nocedal & Wright, Numerical Optimization, algorithms 3.5 and 3.6).
+class WolfeSearch {
+public:
+    WolfeSearch(Run& run, const Vector& x, double f0, const Vector& g0, const Vector& d, double dg0,
+                const LbfgsOptions& options)
+        : run_(run), x_(x), d_(d), f0_(f0), gn0_(max_norm(g0)), dg0_(dg0), options_(options) {}
+
+    LineSearch search(double t_init, LinePoint& out) {
+        LinePoint prev;
+        prev.t = 0.0;
+        prev.f = f0_;
+        prev.dg = dg0_;
+        LinePoint cur;
+        double t = t_init;
+        for (bool first = true;; first = false) {
+            if (!evaluate(t, cur)) return fail(prev, out);
+            if (wolfe(cur)) {
+                out = std::move(cur);
+                return LineSearch::Wolfe;
+            }
+            if (!armijo(cur) || (!first && cur.f >= prev.f)) return zoom(std::move(prev), std::move(cur), out);
+            if (cur.dg >= 0.0) return zoom(std::move(cur), std::move(prev), out);
+            // Still going down steeply: extrapolate, by a factor 2 to 4.
+            const double cubic = cubic_minimiser(prev, cur);
+            double next = std::isfinite(cubic) ? cubic : 4.0 * cur.t;
+            next = std::clamp(next, 2.0 * cur.t, 4.0 * cur.t);
+            if (!std::isfinite(next) || next > 1e20) return fail(cur, out);
+            prev = std::move(cur);
+            t = next;
+        }
+    }
+
+private:
+    // Evaluates the trial at t; false when the evaluation budget is spent.
+    bool evaluate(double t, LinePoint& p) {
+        if (evaluations_ >= options_.max_linesearch) return false;
+        ++evaluations_;
+        poll_interrupt();
+        p.t = t;
+        p.x = x_ + t * d_;
+        p.f = run_.value_gradient(p.x, p.g);
+        p.finite = all_finite(p.f, p.g);
+        p.dg = p.finite ? p.g.dot(d_) : kNaN;
+        return true;
+    }
+    bool armijo(const LinePoint& p) const { return p.finite && p.f <= f0_ + options_.c1 * p.t * dg0_; }
+    bool curvature(const LinePoint& p) const { return std::abs(p.dg) <= -options_.c2 * dg0_; }
+    // Strong Wolfe; or, at rounding level, no rise beyond it with the curvature condition met.
+    bool wolfe(const LinePoint& p) const {
+        if (!p.finite) return false;
+        if (armijo(p) && curvature(p)) return true;
+        const double level = kRoundingLevel * std::abs(f0_);
+        return p.f <= f0_ + level && curvature(p) && max_norm(p.g) < gn0_;
+    }
+
+    // lo: the best point meeting Armijo so far (or t = 0); hi: the other end,
+    // with (hi.t − lo.t)·lo.dg < 0, so a Wolfe point lies between them.
+    LineSearch zoom(LinePoint lo, LinePoint hi, LinePoint& out) {
+        LinePoint cur;
+        for (;;) {
+            const double low = std::min(lo.t, hi.t);
+            const double high = std::max(lo.t, hi.t);
+            const double width = high - low;
+            if (width <= 10.0 * kEps * high) return fail(lo, out);
+            double t;
+            if (!hi.finite) {
+                t = lo.t + 0.25 * (hi.t - lo.t);  // far beyond the region where the cost is finite
+            } else {
+                t = cubic_minimiser(lo, hi);
+                if (!(t >= low + 0.1 * width && t <= high - 0.1 * width)) t = 0.5 * (lo.t + hi.t);
+            }
+            if (!evaluate(t, cur)) return fail(lo, out);
+            if (wolfe(cur)) {
+                out = std::move(cur);
+                return LineSearch::Wolfe;
+            }
+            if (!armijo(cur) || cur.f >= lo.f) {
+                hi = std::move(cur);
+            } else {
+                if (cur.dg * (hi.t - lo.t) >= 0.0) hi = std::move(lo);
+                lo = std::move(cur);
+            }
+        }
+    }
+
+    // Out of budget or interval: settle for a point that decreased the cost enough.
+    LineSearch fail(LinePoint& best, LinePoint& out) const {
+        if (best.t > 0.0 && armijo(best)) {
+            out = std::move(best);
+            return LineSearch::ArmijoOnly;
+        }
+        return LineSearch::Failed;
+    }
+
+    Run& run_;
+    const Vector& x_;
+    const Vector& d_;
+    double f0_;
+    double gn0_;
+    double dg0_;
+    const LbfgsOptions& options_;
+    int evaluations_ = 0;
+};
+
+// The last m pairs (s, y) in a ring, and H̃·q by the two-loop recursion.
+class Memory {
+public:
+    Memory(Index dim, int m) : S_(dim, m), Y_(dim, m), rho_(m), alpha_(m) {}
+
+    void clear() { count_ = 0; }
+    int size() const { return count_; }
+
+    void push(const Vector& s, const Vector& y, double sy) {
+        const auto m = static_cast<int>(S_.cols());
+        head_ = (head_ + 1) % m;
+        S_.col(head_) = s;
+        Y_.col(head_) = y;
+        rho_[head_] = 1.0 / sy;
+        gamma_ = sy / y.squaredNorm();
+        count_ = std::min(count_ + 1, m);
+    }
+
+    // d = −H̃·g.
+    void direction(const Vector& g, Vector& d) {
+        const auto m = static_cast<int>(S_.cols());
+        d = -g;
+        for (int i = 0; i < count_; ++i) {  // newest to oldest
+            const int j = (head_ - i + m) % m;
+            alpha_[j] = rho_[j] * S_.col(j).dot(d);
+            d -= alpha_[j] * Y_.col(j);
+        }
+        d *= gamma_;
+        for (int i = count_ - 1; i >= 0; --i) {  // oldest to newest
+            const int j = (head_ - i + m) % m;
+            const double beta = rho_[j] * Y_.col(j).dot(d);
+            d += (alpha_[j] - beta) * S_.col(j);
+        }
+    }
+
+private:
+    Matrix S_, Y_;
+    Vector rho_, alpha_;
+    int head_ = -1;
+    int count_ = 0;
+    double gamma_ = 1.0;
+};
+
+}  // namespace
+
+Result lbfgs(const Cost& cost, const Vector& x0, const LbfgsOptions& options, const Callback& callback) {
+    options.validate();
+    Run run(cost, x0, callback);
+    if (!run.start(false, nullptr)) return std::move(run.result);
+    Result& r = run.result;
+
+    Memory memory(x0.size(), options.memory);
+    Vector d, s, y;
+    LinePoint next;
+    for (int k = 1;; ++k) {
+        if (r.grad_norm <= options.tol) {
+            run.converged(options.tol);
+            break;
+        }
+        if (k > options.max_iter) {
+            run.finish(Status::MaxIterations, "lbfgs stopped after max_iter = " + std::to_string(options.max_iter) +
+                                                  " iterations with " + run.gradient_vs_tol(options.tol) +
+                                                  ": raise max_iter");
+            break;
+        }
+        poll_interrupt();
+        const Vector& x = r.x;
+        const Vector& g = r.gradient;
+        LineSearch outcome = LineSearch::Failed;
+        for (;;) {  // at most twice: with the memory, then without
+            double dg0;
+            if (memory.size() > 0) {
+                memory.direction(g, d);
+                dg0 = g.dot(d);
+                if (!(dg0 < 0.0) || !d.allFinite()) {
+                    memory.clear();
+                    continue;
+                }
+            } else {
+                d = -g;
+                dg0 = -g.squaredNorm();
+            }
+            // Without curvature information, a first step of unit length.
+            const double t_init = memory.size() > 0 ? 1.0 : std::min(1.0, 1.0 / d.norm());
+            WolfeSearch search(run, x, r.cost, g, d, dg0, options);
+            outcome = search.search(t_init, next);
+            if (outcome != LineSearch::Failed || memory.size() == 0) break;
+            memory.clear();
+        }
+        if (outcome == LineSearch::Failed) {
+            run.finish(Status::LineSearchFailed,
+                       "the line search found no step satisfying the Wolfe conditions at iteration " +
+                           std::to_string(k) + " (" + run.gradient_vs_tol(options.tol) +
+                           "): tol may be below what rounding allows, or the gradient is wrong (check it by finite "
+                           "differences); x is the best point found");
+            break;
+        }
+        s = next.x - x;
+        y = next.g - g;
+        const double sy = s.dot(y);
+        if (sy > kEps * y.squaredNorm() && std::isfinite(sy)) memory.push(s, y, sy);
+        if (!run.accept(k, next.x, next.f, next.g, next.t)) {
+            run.stopped();
+            break;
+        }
+    }
+    return std::move(run.result);
+}
+
+}  // namespace descend

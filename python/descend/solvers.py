@@ -1,0 +1,472 @@
+r"""Minimisers of a cost J(w): gradient descent, Newton's method and L-BFGS, run by the C++ core.
+
+Every solver stops with ``status="converged"`` when the largest absolute entry
+of the gradient is at most ``tol``, ``max|∇J(x)| ≤ tol``, and otherwise says
+why it stopped (``OptimizeResult.status`` and ``.message``). Not converging is
+not an exception; bad arguments raise ``ValueError`` or ``TypeError`` naming
+the argument; Ctrl-C raises ``KeyboardInterrupt`` within a fraction of a second.
+
+``cost`` may be a :class:`descend.Cost`, a ``descend._core.Cost`` (or a
+subclass written in Python), or any object with
+
+* ``dim``: an int attribute, or a method returning it;
+* ``value(x) -> float`` and ``gradient(x) -> array``, or ``value_and_gradient(x) -> (float, array)``;
+* for Newton and the curvature step, any of ``hessian(x) -> (dim, dim) array``,
+  ``value_gradient_hessian(x) -> (float, array, array)``, ``hessian_product(x, v) -> array``.
+
+The solve runs with the GIL released; a cost written in Python takes it for
+each call, and exceptions it raises propagate unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from typing import Any, Literal
+
+import numpy as np
+
+from . import _core
+from ._result import FloatArray, History, IterationInfo, LearningRateSweep, OptimizeResult, Status
+from ._validation import as_choice, as_int, as_real, as_vector
+
+__all__ = ["gradient_descent", "learning_rate_sweep", "lbfgs", "minimize", "newton"]
+
+StepRule = Literal["fixed", "backtracking", "curvature"]
+Method = Literal["newton", "lbfgs", "gd", "gradient_descent"]
+Callback = Callable[[IterationInfo], Any]
+
+STEPS: tuple[str, ...] = ("fixed", "backtracking", "curvature")
+METHODS: tuple[str, ...] = ("newton", "lbfgs", "gd", "gradient_descent")
+_INT_MAX = 2**31 - 1
+
+
+# ---------------------------------------------------------------------------
+# Costs
+
+
+def _method(obj: Any, name: str) -> Callable[..., Any] | None:
+    attribute = getattr(obj, name, None)
+    return attribute if callable(attribute) else None
+
+
+class _PythonCost(_core.Cost):  # type: ignore[misc]
+    """Adapts any object with dim, value/gradient (or value_and_gradient) and optional
+    Hessian methods to the core's Cost interface (the trampoline calls these methods)."""
+
+    def __init__(self, obj: Any, dim: int) -> None:
+        super().__init__()
+        self._obj = obj
+        self._dim = dim
+        self._value = _method(obj, "value")
+        self._gradient = _method(obj, "gradient")
+        self._value_and_gradient = _method(obj, "value_and_gradient")
+        self._hessian = _method(obj, "hessian")
+        self._hessian_product = _method(obj, "hessian_product")
+        self._value_gradient_hessian = _method(obj, "value_gradient_hessian")
+        if self._value_and_gradient is None and (self._value is None or self._gradient is None):
+            raise TypeError(
+                f"cost must define value(x) and gradient(x), or value_and_gradient(x); "
+                f"{type(obj).__name__} has neither"
+            )
+
+    def dim(self) -> int:
+        return self._dim
+
+    def _vector(self, v: Any, what: str) -> FloatArray:
+        array = np.asarray(v, dtype=np.float64)
+        if array.shape != (self._dim,):
+            raise ValueError(f"cost.{what} returned an array of shape {array.shape}, expected ({self._dim},) (dim)")
+        return array
+
+    def _matrix(self, H: Any, what: str) -> FloatArray:
+        array = np.asarray(H, dtype=np.float64)
+        if array.shape != (self._dim, self._dim):
+            raise ValueError(
+                f"cost.{what} returned an array of shape {array.shape}, expected ({self._dim}, {self._dim})"
+            )
+        return array
+
+    def value(self, w: FloatArray) -> float:
+        if self._value is not None:
+            return float(self._value(w))
+        return self.value_and_gradient(w)[0]
+
+    def value_and_gradient(self, w: FloatArray) -> tuple[float, FloatArray]:
+        if self._value_and_gradient is not None:
+            f, g = self._value_and_gradient(w)
+            return float(f), self._vector(g, "value_and_gradient")
+        assert self._value is not None and self._gradient is not None
+        return float(self._value(w)), self._vector(self._gradient(w), "gradient")
+
+    def hessian(self, w: FloatArray) -> FloatArray:
+        if self._hessian is not None:
+            return self._matrix(self._hessian(w), "hessian")
+        if self._value_gradient_hessian is not None:
+            return self._matrix(self._value_gradient_hessian(w)[2], "value_gradient_hessian")
+        if self._hessian_product is not None:  # column by column: dim products
+            columns = [self._vector(self._hessian_product(w, e), "hessian_product") for e in np.eye(self._dim)]
+            H = np.column_stack(columns)
+            symmetric: FloatArray = 0.5 * (H + H.T)
+            return symmetric
+        raise TypeError(f"cost {type(self._obj).__name__} has no hessian(x)")
+
+    def hessian_product(self, w: FloatArray, v: FloatArray) -> FloatArray:
+        if self._hessian_product is not None:
+            return self._vector(self._hessian_product(w, v), "hessian_product")
+        product: FloatArray = self.hessian(w) @ v
+        return product
+
+    def value_gradient_hessian(self, w: FloatArray) -> tuple[float, FloatArray, FloatArray]:
+        if self._value_gradient_hessian is not None:
+            f, g, H = self._value_gradient_hessian(w)
+            return float(f), self._vector(g, "value_gradient_hessian"), self._matrix(H, "value_gradient_hessian")
+        f, g = self.value_and_gradient(w)
+        return f, g, self.hessian(w)
+
+    def has_hessian(self) -> bool:
+        return any(
+            m is not None for m in (self._hessian, self._value_gradient_hessian, self._hessian_product)
+        )
+
+
+def _dim_of(obj: Any) -> int:
+    dim = getattr(obj, "dim", None)
+    if dim is None:
+        raise TypeError(
+            f"cost must be a descend.Cost or an object with dim, value(x) and gradient(x); "
+            f"{type(obj).__name__} has no dim"
+        )
+    if callable(dim):
+        dim = dim()
+    if isinstance(dim, bool) or not isinstance(dim, numbers.Integral):
+        raise TypeError(f"cost.dim must be an integer, got {type(dim).__name__}")
+    if int(dim) < 1:
+        raise ValueError(f"cost.dim must be >= 1, got {int(dim)}")
+    return int(dim)
+
+
+def as_core_cost(cost: Any) -> Any:
+    """The ``descend._core.Cost`` that the core solvers run on, for any accepted ``cost``."""
+    if isinstance(cost, _core.Cost):
+        return cost
+    inner = getattr(cost, "_core", None)
+    if isinstance(inner, _core.Cost):
+        return inner
+    if cost is None or isinstance(cost, (str, bytes, numbers.Number, np.ndarray)):
+        raise TypeError(
+            f"cost must be a descend.Cost or an object with dim, value(x) and gradient(x), got {type(cost).__name__}"
+        )
+    return _PythonCost(cost, _dim_of(cost))
+
+
+def _start(core_cost: Any, x0: Any) -> FloatArray:
+    dim = int(core_cost.dim())
+    if x0 is None:
+        return np.zeros(dim)
+    return as_vector(x0, "x0", dim, "the cost's dim")
+
+
+# ---------------------------------------------------------------------------
+# Options
+
+
+def _tol(tol: Any) -> float:
+    return as_real(tol, "tol", minimum=0.0)
+
+
+def _max_iter(max_iter: Any) -> int:
+    number = as_int(max_iter, "max_iter", minimum=0)
+    if number > _INT_MAX:
+        raise ValueError(f"max_iter must be <= {_INT_MAX}, got {number}")
+    return number
+
+
+def _verbose(verbose: Any) -> int:
+    if isinstance(verbose, (bool, np.bool_)):
+        return int(verbose)
+    return as_int(verbose, "verbose", minimum=0)
+
+
+def _callback(callback: Any) -> Callback | None:
+    if callback is None:
+        return None
+    if not callable(callback):
+        raise TypeError(f"callback must be callable or None, got {type(callback).__name__}")
+    function: Callback = callback
+    return function
+
+
+def _core_callback(
+    method: str, callback: Callback | None, verbose: int
+) -> Callable[[int, float, float, float, FloatArray, FloatArray], bool] | None:
+    """The function the core calls for the start point and after every iteration."""
+    if callback is None and verbose <= 0:
+        return None
+
+    def call(iteration: int, fun: float, grad_norm: float, step: float, x: FloatArray, jac: FloatArray) -> bool:
+        if verbose > 0:
+            if iteration == 0:
+                print(f"{method}: {'iter':>6} {'cost':>16} {'max|grad|':>11} {'step':>10}", flush=True)
+            step_text = "-" if math.isnan(step) else f"{step:.3g}"
+            print(f"{method}: {iteration:>6d} {fun:>16.9g} {grad_norm:>11.3e} {step_text:>10}", flush=True)
+        if callback is None:
+            return True
+        info = IterationInfo(iteration=iteration, x=x, fun=fun, jac=jac, grad_norm=grad_norm, step=step)
+        try:
+            answer = callback(info)
+        except StopIteration:
+            return False
+        return answer is None or bool(answer)
+
+    return call
+
+
+def _result(core: Any, method: str, options: dict[str, object], verbose: int) -> OptimizeResult:
+    result = OptimizeResult(
+        x=np.asarray(core.x),
+        fun=float(core.cost),
+        jac=np.asarray(core.gradient),
+        grad_norm=float(core.grad_norm),
+        nit=int(core.iterations),
+        nfev=int(core.n_value),
+        njev=int(core.n_gradient),
+        nhev=int(core.n_hessian),
+        status=Status(core.status),
+        message=str(core.message),
+        history=History(
+            cost=np.asarray(core.history_cost),
+            grad_norm=np.asarray(core.history_grad_norm),
+            step=np.asarray(core.history_step),
+        ),
+        method=method,
+        options=options,
+    )
+    if verbose > 0:
+        print(f"{method}: {result.message}", flush=True)
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Solvers
+
+
+def gradient_descent(
+    cost: Any,
+    x0: Any = None,
+    *,
+    learning_rate: float = 0.1,
+    step: StepRule = "fixed",
+    max_iter: int = 1000,
+    tol: float = 1e-6,
+    callback: Callback | None = None,
+    verbose: int = 0,
+) -> OptimizeResult:
+    r"""Gradient descent :math:`x \leftarrow x - \alpha \nabla J(x)` from ``x0`` (default: zeros).
+
+    The step size :math:`\alpha` of each iteration (``step``):
+
+    * ``"fixed"`` (default): :math:`\alpha` = ``learning_rate``. The learning rate
+      the seed discusses: too small is slow (``status="max_iterations"``), too
+      large overshoots and diverges (``status="diverged"``, when J is no longer
+      finite, exceeds :math:`10^6(|J(x_0)| + 1)`, rose for 20 iterations in a
+      row while the gradient grew, or ends above :math:`J(x_0)`; ``x`` is then
+      the last finite point). On a
+      cost whose gradient is L-Lipschitz, :math:`\alpha < 2/L` converges.
+    * ``"backtracking"``: Armijo backtracking from ``learning_rate`` in every
+      iteration, halving :math:`\alpha` until
+      :math:`J(x - \alpha g) \le J(x) - c_1 \alpha\, g^\top g`, :math:`c_1 = 10^{-4}`.
+    * ``"curvature"``: :math:`\alpha = g^\top g / g^\top H g`, the exact minimiser
+      of the local quadratic model along :math:`-g` (the seed's "ideal learning
+      rate :math:`1/f''(x)`" in n dimensions), from one Hessian-vector product,
+      halved while the Armijo condition fails; where :math:`g^\top H g \le 0`,
+      backtracking from ``learning_rate``. Needs the cost's Hessian.
+
+    Parameters
+    ----------
+    cost : descend.Cost or an object with dim, value and gradient (module docstring)
+    x0 : array of shape (dim,), optional
+        The start point; default zeros.
+    learning_rate : float, default 0.1
+        :math:`\alpha` (fixed), or the first :math:`\alpha` tried (backtracking). Finite, > 0.
+    step : {"fixed", "backtracking", "curvature"}, default "fixed"
+    max_iter : int, default 1000
+    tol : float, default 1e-6
+        Stop when :math:`\max_j |\partial J / \partial x_j| \le` tol.
+    callback : callable, optional
+        ``callback(info: IterationInfo)`` for the start point and after every
+        iteration; return False (or raise StopIteration) to stop with
+        ``status="callback_stopped"``.
+    verbose : int, default 0
+        1 prints one line per iteration (iteration, cost, max|gradient|, step) as it goes.
+
+    Returns
+    -------
+    OptimizeResult
+    """
+    options: dict[str, object] = {
+        "step": as_choice(step, "step", STEPS),
+        "learning_rate": as_real(learning_rate, "learning_rate", minimum=0.0, strict=True),
+        "max_iter": _max_iter(max_iter),
+        "tol": _tol(tol),
+    }
+    user_callback = _callback(callback)
+    level = _verbose(verbose)
+    core_cost = as_core_cost(cost)
+    start = _start(core_cost, x0)
+    core_options = _core.GradientDescentOptions()
+    for name, value in options.items():
+        setattr(core_options, name, value)
+    method = "gradient_descent"
+    core = _core.gradient_descent(core_cost, start, core_options, _core_callback(method, user_callback, level))
+    return _result(core, method, options, level)
+
+
+def newton(
+    cost: Any,
+    x0: Any = None,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-8,
+    callback: Callback | None = None,
+    verbose: int = 0,
+) -> OptimizeResult:
+    r"""Newton's method :math:`x \leftarrow x + t s`, :math:`H s = -\nabla J(x)`, from ``x0`` (default: zeros).
+
+    The seed's "learning rate 1/Hessian": in one dimension
+    :math:`x \leftarrow x - f'(x)/f''(x)`. :math:`H s = -g` is solved by Cholesky
+    (:math:`H = LL^\top`); where :math:`H` is not positive definite or is
+    numerically singular, it is damped (Levenberg–Marquardt style):
+    :math:`(H + \mu D^2) s = -g`, :math:`D^2 = \operatorname{diag}(|H_{jj}|)`,
+    :math:`\mu = 10^{-8} \cdot 10^k` for the smallest k ≥ 0 that factorises; the
+    test and the damping act on the Jacobi-scaled :math:`D^{-1} H D^{-1}` (unit
+    diagonal, damped by :math:`\mu I`), so they do not depend on the units of the
+    parameters. The step length t is Armijo backtracking from t = 1. A
+    quadratic cost (squared error) converges in one iteration. Each iteration
+    evaluates J, ∇J and H together (one pass over the data for a
+    :class:`descend.Cost`); the Hessian is dim × dim, so for very many
+    parameters prefer :func:`lbfgs`.
+
+    Parameters
+    ----------
+    cost : descend.Cost or an object with dim, value, gradient and hessian (module docstring)
+    x0 : array of shape (dim,), optional
+    max_iter : int, default 100
+    tol : float, default 1e-8
+        Stop when :math:`\max_j |\partial J / \partial x_j| \le` tol.
+    callback, verbose : as in :func:`gradient_descent`.
+
+    Returns
+    -------
+    OptimizeResult
+    """
+    options: dict[str, object] = {"max_iter": _max_iter(max_iter), "tol": _tol(tol)}
+    user_callback = _callback(callback)
+    level = _verbose(verbose)
+    core_cost = as_core_cost(cost)
+    start = _start(core_cost, x0)
+    core_options = _core.NewtonOptions()
+    for name, value in options.items():
+        setattr(core_options, name, value)
+    method = "newton"
+    core = _core.newton(core_cost, start, core_options, _core_callback(method, user_callback, level))
+    return _result(core, method, options, level)
+
+
+def lbfgs(
+    cost: Any,
+    x0: Any = None,
+    *,
+    memory: int = 10,
+    max_iter: int = 1000,
+    tol: float = 1e-6,
+    callback: Callback | None = None,
+    verbose: int = 0,
+) -> OptimizeResult:
+    r"""Limited-memory BFGS from ``x0`` (default: zeros).
+
+    :math:`x \leftarrow x + t d`, :math:`d = -\tilde H \nabla J(x)`, where
+    :math:`\tilde H` approximates the inverse Hessian from the last ``memory``
+    pairs :math:`s_k = x_{k+1} - x_k`, :math:`y_k = \nabla J_{k+1} - \nabla J_k`
+    (two-loop recursion, :math:`\tilde H_0 = (s^\top y / y^\top y) I`). The step
+    length t satisfies the strong Wolfe conditions
+    :math:`J(x + td) \le J(x) + c_1 t\, \nabla J^\top d` and
+    :math:`|\nabla J(x + td)^\top d| \le c_2 |\nabla J^\top d|`
+    (:math:`c_1 = 10^{-4}`, :math:`c_2 = 0.9`), found by bracketing and
+    safeguarded cubic interpolation. Needs only J and ∇J; O(memory · dim) memory.
+
+    Parameters
+    ----------
+    cost : descend.Cost or an object with dim, value and gradient (module docstring)
+    x0 : array of shape (dim,), optional
+    memory : int, default 10
+        Correction pairs kept, >= 1.
+    max_iter : int, default 1000
+    tol : float, default 1e-6
+        Stop when :math:`\max_j |\partial J / \partial x_j| \le` tol.
+    callback, verbose : as in :func:`gradient_descent`.
+
+    Returns
+    -------
+    OptimizeResult
+    """
+    pairs = as_int(memory, "memory", minimum=1)
+    if pairs > _INT_MAX:
+        raise ValueError(f"memory must be <= {_INT_MAX}, got {pairs}")
+    options: dict[str, object] = {"memory": pairs, "max_iter": _max_iter(max_iter), "tol": _tol(tol)}
+    user_callback = _callback(callback)
+    level = _verbose(verbose)
+    core_cost = as_core_cost(cost)
+    start = _start(core_cost, x0)
+    core_options = _core.LbfgsOptions()
+    for name, value in options.items():
+        setattr(core_options, name, value)
+    method = "lbfgs"
+    core = _core.lbfgs(core_cost, start, core_options, _core_callback(method, user_callback, level))
+    return _result(core, method, options, level)
+
+
+def minimize(cost: Any, x0: Any = None, method: Method = "lbfgs", **options: Any) -> OptimizeResult:
+    """Minimise ``cost`` from ``x0`` (default zeros) with ``method``.
+
+    ``method``: ``"lbfgs"`` (default; needs only the gradient), ``"newton"``
+    (needs the Hessian; fastest for up to a few thousand parameters) or ``"gd"``
+    (also ``"gradient_descent"``). ``options`` are passed on: see
+    :func:`lbfgs`, :func:`newton` and :func:`gradient_descent`.
+    """
+    name = as_choice(method, "method", METHODS)
+    if name == "newton":
+        return newton(cost, x0, **options)
+    if name == "lbfgs":
+        return lbfgs(cost, x0, **options)
+    return gradient_descent(cost, x0, **options)
+
+
+def learning_rate_sweep(
+    cost: Any,
+    rates: Any,
+    *,
+    x0: Any = None,
+    max_iter: int = 100,
+    tol: float = 1e-6,
+) -> LearningRateSweep:
+    """One fixed-step gradient descent run per learning rate, all from ``x0`` (default zeros).
+
+    Shows the seed's point about the learning rate: too small a rate is slow
+    (``max_iterations``, far from the optimum), too large a rate diverges
+    (``diverged``); in between, the cost after ``max_iter`` iterations is lowest.
+    Iterate over the result for ``(rate, OptimizeResult)`` pairs; ``.best`` is
+    the rate with the lowest final cost among those that did not diverge.
+    """
+    values = as_vector(rates, "rates")
+    if values.size == 0:
+        raise ValueError("rates must contain at least one learning rate")
+    if np.any(values <= 0.0):
+        raise ValueError(f"rates must all be > 0, got {values[values <= 0.0][0]}")
+    core_cost = as_core_cost(cost)
+    start = _start(core_cost, x0)
+    results = [
+        gradient_descent(core_cost, start, learning_rate=float(rate), max_iter=max_iter, tol=tol) for rate in values
+    ]
+    return LearningRateSweep(rates=values.copy(), results=results)

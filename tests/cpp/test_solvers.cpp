@@ -1,0 +1,464 @@
+// Solvers: Rosenbrock and quadratics (closed forms), the logistic cost, the
+// fixed-step iteration written out by hand, status and message on divergence,
+// a too-small rate and separable data, callbacks, interrupts, validation, and
+// the shared test vectors.
+#include "descend/cost.hpp"
+#include "descend/interrupt.hpp"
+#include "descend/solvers.hpp"
+#include "testing.hpp"
+
+#include <Eigen/Dense>
+
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <random>
+#include <string>
+
+using namespace descend;
+
+namespace {
+
+// f(x, y) = (a − x)² + b·(y − x²)², minimum 0 at (a, a²).
+class Rosenbrock final : public Cost {
+public:
+    Index dim() const override { return 2; }
+    double value_gradient(const Vector& w, Vector& g) const override {
+        const double x = w[0], y = w[1];
+        g.resize(2);
+        g[0] = -2.0 * (a - x) - 4.0 * b * x * (y - x * x);
+        g[1] = 2.0 * b * (y - x * x);
+        return (a - x) * (a - x) + b * (y - x * x) * (y - x * x);
+    }
+    void hessian(const Vector& w, Matrix& H) const override {
+        const double x = w[0], y = w[1];
+        H.resize(2, 2);
+        H(0, 0) = 2.0 - 4.0 * b * (y - 3.0 * x * x);
+        H(0, 1) = H(1, 0) = -4.0 * b * x;
+        H(1, 1) = 2.0 * b;
+    }
+    double a = 1.0, b = 100.0;
+};
+
+// f(x) = ½xᵀAx − bᵀx, minimiser A⁻¹b.
+class Quadratic final : public Cost {
+public:
+    Quadratic(Matrix A_, Vector b_) : A(std::move(A_)), b(std::move(b_)) {}
+    Index dim() const override { return b.size(); }
+    double value_gradient(const Vector& w, Vector& g) const override {
+        g = A * w - b;
+        return 0.5 * w.dot(A * w) - b.dot(w);
+    }
+    void hessian(const Vector&, Matrix& H) const override { H = A; }
+    Matrix A;
+    Vector b;
+};
+
+// A cost without second derivatives.
+class NoHessian final : public Cost {
+public:
+    Index dim() const override { return 3; }
+    double value_gradient(const Vector& w, Vector& g) const override {
+        g = 2.0 * w;
+        return w.squaredNorm();
+    }
+    bool has_hessian() const override { return false; }
+};
+
+Matrix random_matrix(Index n, Index d, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> normal;
+    Matrix X(n, d);
+    for (Index i = 0; i < n; ++i)
+        for (Index j = 0; j < d; ++j) X(i, j) = normal(rng);
+    return X;
+}
+
+// Labels from a noisy linear rule: overlapping classes, so a finite minimiser.
+Vector noisy_labels(const Matrix& X, unsigned seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<double> normal;
+    Vector y(X.rows());
+    for (Index i = 0; i < X.rows(); ++i) y[i] = (X(i, 0) - 0.5 * X(i, 1) + 0.3 + normal(rng) > 0.0) ? 1.0 : 0.0;
+    return y;
+}
+
+bool finite_result(const Result& r) { return r.x.allFinite() && std::isfinite(r.cost) && r.gradient.allFinite(); }
+
+bool history_consistent(const Result& r) {
+    const auto n = static_cast<std::size_t>(r.iterations) + 1;
+    return r.history.cost.size() == n && r.history.grad_norm.size() == n && r.history.step.size() == n &&
+           std::isnan(r.history.step[0]) && r.history.cost.back() == r.cost && r.history.grad_norm.back() == r.grad_norm;
+}
+
+void rosenbrock() {
+    const Rosenbrock f;
+    const Vector x0 = (Vector(2) << -1.2, 1.0).finished();
+    const Vector optimum = Vector::Ones(2);
+
+    NewtonOptions newton_options;
+    newton_options.tol = 1e-10;
+    const Result n = newton(f, x0, newton_options);
+    VERIFY(n.status == Status::Converged);
+    VERIFY_CLOSE(n.x, optimum, 1e-8);
+    VERIFY(n.grad_norm <= 1e-10);
+    VERIFY(n.iterations < 50);
+    VERIFY(n.n_hessian >= n.iterations + 1);
+    VERIFY(history_consistent(n));
+    // Monotone: every Newton step passed the line search.
+    for (std::size_t i = 1; i < n.history.cost.size(); ++i) VERIFY(n.history.cost[i] <= n.history.cost[i - 1]);
+
+    LbfgsOptions lbfgs_options;
+    lbfgs_options.tol = 1e-10;
+    const Result l = lbfgs(f, x0, lbfgs_options);
+    VERIFY(l.status == Status::Converged);
+    VERIFY_CLOSE(l.x, optimum, 1e-8);
+    VERIFY(l.iterations < 100);
+    VERIFY(l.n_hessian == 0);
+    VERIFY(history_consistent(l));
+
+    for (StepRule rule : {StepRule::Backtracking, StepRule::Curvature}) {
+        GradientDescentOptions options;
+        options.step = rule;
+        options.learning_rate = 1.0;
+        options.max_iter = 100000;
+        options.tol = 1e-6;
+        const Result r = gradient_descent(f, x0, options);
+        VERIFY(r.status == Status::Converged);
+        VERIFY_CLOSE(r.x, optimum, 1e-4);
+        VERIFY(history_consistent(r));
+    }
+    GradientDescentOptions fixed;
+    fixed.learning_rate = 1e-3;  // stable: below 2/L along the valley
+    fixed.max_iter = 100000;
+    fixed.tol = 1e-6;
+    const Result r = gradient_descent(f, x0, fixed);
+    VERIFY(r.status == Status::Converged);
+    VERIFY_CLOSE(r.x, optimum, 1e-4);
+}
+
+void quadratic() {
+    Matrix A(3, 3);
+    A << 4, 1, 0, 1, 3, 0.5, 0, 0.5, 2;
+    const Vector b = (Vector(3) << 1, -2, 0.5).finished();
+    const Quadratic f(A, b);
+    const Vector optimum = A.ldlt().solve(b);
+    const Vector x0 = Vector::Zero(3);
+
+    // Newton: one step, the full step, one Hessian per point.
+    const Result n = newton(f, x0);
+    VERIFY(n.status == Status::Converged);
+    VERIFY(n.iterations == 1);
+    VERIFY(n.history.step[1] == 1.0);
+    VERIFY_CLOSE(n.x, optimum, 1e-14);
+    VERIFY(n.n_value == 2 && n.n_gradient == 2 && n.n_hessian == 2);
+
+    // The curvature step is the exact line search: α = gᵀg / gᵀAg.
+    GradientDescentOptions curvature;
+    curvature.step = StepRule::Curvature;
+    curvature.max_iter = 1;
+    const Result c = gradient_descent(f, x0, curvature);
+    const Vector g0 = A * x0 - b;
+    const double alpha = g0.squaredNorm() / g0.dot(A * g0);
+    VERIFY_CLOSE(c.history.step[1], alpha, 1e-15);
+    VERIFY_CLOSE(c.x, (x0 - alpha * g0).eval(), 1e-15);
+    VERIFY(c.status == Status::MaxIterations);
+    // ... and the exact line search leaves the new gradient orthogonal to the old one.
+    VERIFY(std::abs(c.gradient.dot(g0)) <= 1e-14 * g0.squaredNorm());
+
+    // Fixed step 1/L converges linearly; compare with the hand-written iteration.
+    const double L = A.selfadjointView<Eigen::Lower>().eigenvalues().maxCoeff();
+    GradientDescentOptions fixed;
+    fixed.learning_rate = 1.0 / L;
+    fixed.max_iter = 30;
+    fixed.tol = 0.0;
+    const Result r = gradient_descent(f, x0, fixed);
+    Vector x = x0;
+    for (int k = 0; k < 30; ++k) x -= (1.0 / L) * (A * x - b);
+    VERIFY(r.status == Status::MaxIterations);
+    VERIFY(r.iterations == 30);
+    VERIFY_CLOSE(r.x, x, 1e-15);
+    VERIFY(r.n_value == 31 && r.n_gradient == 31 && r.n_hessian == 0);
+
+    LbfgsOptions lo;
+    lo.tol = 1e-12;
+    const Result l = lbfgs(f, x0, lo);
+    VERIFY(l.status == Status::Converged);
+    VERIFY_CLOSE(l.x, optimum, 1e-11);
+    VERIFY(l.iterations <= 10);
+
+    // Too large a rate diverges (|1 − αλ| > 1) and returns a finite point; too small stops at max_iter.
+    GradientDescentOptions large;
+    large.learning_rate = 3.0 / L;
+    const Result d = gradient_descent(f, x0, large);
+    VERIFY(d.status == Status::Diverged);
+    VERIFY(finite_result(d));
+    VERIFY(d.message.find("too large") != std::string::npos);
+    VERIFY(d.iterations < 100);
+    GradientDescentOptions huge;
+    huge.learning_rate = 1e300;
+    const Result h = gradient_descent(f, x0, huge);
+    VERIFY(h.status == Status::Diverged);
+    VERIFY(finite_result(h));
+    GradientDescentOptions small;
+    small.learning_rate = 1e-6;
+    small.max_iter = 200;
+    const Result s = gradient_descent(f, x0, small);
+    VERIFY(s.status == Status::MaxIterations);
+    VERIFY(s.message.find("too small") != std::string::npos);
+    VERIFY(!s.success());
+
+    // An indefinite quadratic: Newton damps H and still descends; the curvature
+    // step falls back to backtracking along the negative curvature.
+    Matrix indefinite = A;
+    indefinite(2, 2) = -1.0;
+    const Quadratic saddle(indefinite, b);
+    NewtonOptions few;
+    few.max_iter = 5;
+    const Result ns = newton(saddle, x0, few);
+    VERIFY(finite_result(ns));
+    VERIFY(ns.cost < 0.0);
+    for (std::size_t i = 1; i < ns.history.cost.size(); ++i) VERIFY(ns.history.cost[i] < ns.history.cost[i - 1]);
+}
+
+void logistic() {
+    const Matrix X = random_matrix(400, 3, 1);
+    const Vector y = noisy_labels(X, 2);
+    LinearModelOptions options;
+    options.l2 = 0.01;
+    const LinearModelCost cost(view(X), y, options);
+    const Vector x0 = Vector::Zero(cost.dim());
+
+    NewtonOptions no;
+    no.tol = 1e-12;
+    const Result n = newton(cost, x0, no);
+    VERIFY(n.status == Status::Converged);
+    VERIFY(n.iterations <= 10);
+    LbfgsOptions lo;
+    lo.tol = 1e-10;
+    const Result l = lbfgs(cost, x0, lo);
+    VERIFY(l.status == Status::Converged);
+    VERIFY_CLOSE(l.x, n.x, 1e-8);
+    GradientDescentOptions go;
+    go.learning_rate = 1.0;
+    go.max_iter = 20000;
+    go.tol = 1e-9;
+    const Result gd = gradient_descent(cost, x0, go);
+    VERIFY(gd.status == Status::Converged);
+    VERIFY_CLOSE(gd.x, n.x, 1e-7);
+    go.step = StepRule::Curvature;
+    const Result gc = gradient_descent(cost, x0, go);
+    VERIFY(gc.status == Status::Converged);
+    VERIFY_CLOSE(gc.x, n.x, 1e-7);
+    VERIFY(gc.n_hessian == gc.iterations);  // one Hessian-vector product per iteration
+
+    // At the optimum the gradient vanishes: check it independently of the solver.
+    Vector g;
+    cost.value_gradient(n.x, g);
+    VERIFY(g.lpNorm<Eigen::Infinity>() <= 1e-12);
+
+    // Hand-written fixed-step iteration on the logistic cost: J = mean(log(1 + e^z) − y·z) + λ/2‖w‖².
+    GradientDescentOptions fixed;
+    fixed.learning_rate = 0.5;
+    fixed.max_iter = 50;
+    fixed.tol = 0.0;
+    const Result r = gradient_descent(cost, x0, fixed);
+    Vector w = x0;
+    const auto n_samples = static_cast<double>(X.rows());
+    for (int k = 0; k < 50; ++k) {
+        const Vector z = (X * w.head(3)).array() + w[3];
+        const Vector residual = (1.0 / (1.0 + (-z.array()).exp()) - y.array()).matrix();
+        Vector grad(4);
+        grad.head(3) = X.transpose() * residual / n_samples + options.l2 * w.head(3);
+        grad[3] = residual.sum() / n_samples;
+        w -= 0.5 * grad;
+    }
+    VERIFY_CLOSE(r.x, w, 1e-12);
+}
+
+void separable() {
+    // Perfectly separable classes, no penalty: the infimum 0 lies at infinity.
+    Matrix X(6, 1);
+    X << -3, -2, -1, 1, 2, 3;
+    const Vector y = (Vector(6) << 0, 0, 0, 1, 1, 1).finished();
+    const LinearModelCost cost(view(X), y);
+    const Vector x0 = Vector::Zero(2);
+    const Result n = newton(cost, x0);
+    VERIFY(finite_result(n));
+    VERIFY(n.status == Status::NoMinimum);
+    VERIFY(n.message.find("infinity") != std::string::npos);
+    const Result l = lbfgs(cost, x0);
+    VERIFY(finite_result(l));
+    VERIFY(l.status == Status::NoMinimum || l.status == Status::MaxIterations);
+    GradientDescentOptions go;
+    go.max_iter = 2000;
+    const Result g = gradient_descent(cost, x0, go);
+    VERIFY(finite_result(g));
+    VERIFY(g.status == Status::MaxIterations);
+    VERIFY(g.message.find("no minimiser") != std::string::npos);
+
+    // With a penalty the minimiser is finite and no such note appears.
+    LinearModelOptions penalised;
+    penalised.l2 = 0.1;
+    const LinearModelCost cost2(view(X), y, penalised);
+    const Result p = newton(cost2, x0);
+    VERIFY(p.status == Status::Converged);
+    VERIFY(p.message.find("infinity") == std::string::npos);
+}
+
+int polls = 0;
+int polls_before_interrupt = 0;
+bool interrupt_after_some_polls() { return ++polls > polls_before_interrupt; }
+
+void control() {
+    const Rosenbrock f;
+    const Vector x0 = (Vector(2) << -1.2, 1.0).finished();
+    GradientDescentOptions slow;  // stable on Rosenbrock
+    slow.learning_rate = 1e-3;
+
+    // Callback: sees iteration 0 first, then each iteration; false stops.
+    int seen = 0;
+    bool ordered = true;
+    const Callback stop_at_3 = [&](const IterationInfo& info) {
+        ordered = ordered && info.iteration == seen++;
+        return info.iteration < 3;
+    };
+    for (int solver = 0; solver < 3; ++solver) {
+        seen = 0;
+        const Result r = solver == 0   ? newton(f, x0, {}, stop_at_3)
+                         : solver == 1 ? lbfgs(f, x0, {}, stop_at_3)
+                                       : gradient_descent(f, x0, slow, stop_at_3);
+        VERIFY(r.status == Status::CallbackStopped);
+        VERIFY(r.iterations == 3);
+        VERIFY(seen == 4);
+        VERIFY(history_consistent(r));
+    }
+    VERIFY(ordered);
+
+    // Interrupts propagate from every solver.
+    set_interrupt_hook(&interrupt_after_some_polls);
+    for (int solver = 0; solver < 3; ++solver) {
+        polls = 0;
+        polls_before_interrupt = 2;
+        VERIFY_THROWS(solver == 0   ? newton(f, x0)
+                      : solver == 1 ? lbfgs(f, x0)
+                                    : gradient_descent(f, x0, slow),
+                      Interrupted);
+    }
+    set_interrupt_hook(nullptr);
+
+    // Validation names the field.
+    auto names = [](auto options, const std::string& field) {
+        try {
+            options.validate();
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what()).rfind(field, 0) == 0;
+        }
+        return false;
+    };
+    GradientDescentOptions g;
+    g.learning_rate = 0.0;
+    VERIFY(names(g, "learning_rate"));
+    g.learning_rate = std::numeric_limits<double>::infinity();
+    VERIFY(names(g, "learning_rate"));
+    g = {};
+    g.tol = -1.0;
+    VERIFY(names(g, "tol"));
+    g = {};
+    g.max_iter = -1;
+    VERIFY(names(g, "max_iter"));
+    LbfgsOptions l;
+    l.memory = 0;
+    VERIFY(names(l, "memory"));
+    l = {};
+    l.c2 = 1e-5;
+    VERIFY(names(l, "c2"));
+    NewtonOptions n;
+    n.tol = std::nan("");
+    VERIFY(names(n, "tol"));
+    VERIFY_THROWS(parse_step_rule("steepest"), std::invalid_argument);
+    VERIFY(parse_step_rule("curvature") == StepRule::Curvature);
+
+    VERIFY_THROWS(newton(f, Vector::Zero(3)), std::invalid_argument);
+    VERIFY_THROWS(lbfgs(f, (Vector(2) << 0.0, std::nan("")).finished()), std::invalid_argument);
+    const NoHessian no_hessian;
+    VERIFY_THROWS(newton(no_hessian, Vector::Ones(3)), std::invalid_argument);
+    GradientDescentOptions curvature;
+    curvature.step = StepRule::Curvature;
+    VERIFY_THROWS(gradient_descent(no_hessian, Vector::Ones(3), curvature), std::invalid_argument);
+    VERIFY(lbfgs(no_hessian, Vector::Ones(3)).status == Status::Converged);
+
+    // max_iter = 0 evaluates the start only.
+    GradientDescentOptions none;
+    none.max_iter = 0;
+    const Result r = gradient_descent(f, x0, none);
+    VERIFY(r.iterations == 0 && r.status == Status::MaxIterations && r.x == x0);
+    VERIFY(std::string(to_string(Status::LineSearchFailed)) == "line_search_failed");
+}
+
+void vectors() {
+    int gd_checked = 0, optimum_checked = 0;
+    for (const auto& v : testing::Vectors::all()) {
+        if (!v.has("X") || !v.has("y")) continue;
+        const Index n = v.integer("n"), d = v.integer("d");
+        const Matrix X = v.matrix("X", n, d);
+        const Vector y = v.vector("y");
+        LinearModelOptions options;
+        options.loss = parse_loss(v.text("loss"));
+        options.fit_intercept = v.integer("fit_intercept") != 0;
+        options.l2 = v.number("l2");
+        options.reduction = parse_reduction(v.text("reduction"));
+        const Vector weights = v.has("sample_weight") ? v.vector("sample_weight") : Vector();
+        const LinearModelCost cost(view(X), y, options, weights);
+        const Vector x0 = Vector::Zero(cost.dim());
+        const std::string name = v.path().filename().string();
+        if (v.has("gd_x")) {
+            GradientDescentOptions go;
+            go.learning_rate = v.number("gd_learning_rate");
+            go.max_iter = static_cast<int>(v.integer("gd_iterations"));
+            go.tol = 0.0;
+            const Result r = gradient_descent(cost, x0, go);
+            const double error = testing::relative_error(r.x, v.vector("gd_x"));
+            if (error > 1e-10) std::cerr << name << ": gd_x relative error " << error << "\n";
+            VERIFY(error <= 1e-10);
+            // All the iterations ran, unless the gradient reached exactly zero first.
+            if (r.iterations != go.max_iter)
+                std::cerr << name << ": " << r.iterations << " iterations, " << r.message << "\n";
+            VERIFY(r.iterations == go.max_iter || (r.status == Status::Converged && r.grad_norm == 0.0));
+            ++gd_checked;
+        }
+        if (v.has("optimum")) {
+            const Vector optimum = v.vector("optimum");
+            NewtonOptions no;
+            no.tol = 1e-11;
+            const Result rn = newton(cost, x0, no);
+            LbfgsOptions lo;
+            lo.tol = 1e-10;
+            lo.max_iter = 10000;
+            const Result rl = lbfgs(cost, x0, lo);
+            for (const Result* r : {&rn, &rl}) {
+                const double error = testing::relative_error(r->x, optimum);
+                if (error > 1e-6)
+                    std::cerr << name << ": " << (r == &rn ? "newton" : "lbfgs") << " optimum relative error "
+                              << error << " (" << r->message << ")\n";
+                VERIFY(error <= 1e-6);
+                if (v.has("optimum_value")) VERIFY_CLOSE(r->cost, v.number("optimum_value"), 1e-10);
+            }
+            ++optimum_checked;
+        }
+    }
+    std::cout << "test vectors: " << gd_checked << " fixed-step runs and " << optimum_checked
+              << " optima checked\n";
+}
+
+}  // namespace
+
+int main() {
+    rosenbrock();
+    quadratic();
+    logistic();
+    separable();
+    control();
+    vectors();
+    return testing::finish("test_solvers");
+}
