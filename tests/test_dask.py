@@ -23,6 +23,7 @@ from dask.task_spec import Task  # noqa: E402
 
 import descend  # noqa: E402
 import descend.dask  # noqa: E402
+from descend import solvers  # noqa: E402
 
 # Distributed's own noise, here and not in the project's configuration: a cluster
 # starting, a worker being killed or restarted, and sockets closed at shutdown.
@@ -251,7 +252,6 @@ def test_one_task_per_block_and_no_data_in_the_graph(client: Any) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("loss", LOSSES)
 def test_solvers_reach_the_in_memory_optimum(client: Any, loss: str) -> None:
-    solvers = pytest.importorskip("descend.solvers")
     X, y, weights = make_data(loss, n=4000, d=6, chunk=1000)
     options = dict(loss=loss, l2=1e-3)
     cost = descend.dask.Cost(X, y, sample_weight=weights, **options)
@@ -267,7 +267,6 @@ def test_solvers_reach_the_in_memory_optimum(client: Any, loss: str) -> None:
 @pytest.mark.slow
 def test_fit_linear_model_matches_in_memory(client: Any) -> None:
     """The estimators' path: any two labels, λ from the weight total as scikit-learn's C defines it."""
-    solvers = pytest.importorskip("descend.solvers")
     X, y, weights = make_data("log_loss", n=3000, d=4, chunk=1000)
     labels = da.where(y > 0, 3.0, -3.0)
     C = 10.0
@@ -291,7 +290,6 @@ def test_fit_linear_model_matches_in_memory(client: Any) -> None:
 def test_a_worker_killed_mid_fit_gives_the_right_answer_or_an_error(client: Any) -> None:
     """On iteration 2 one worker process is killed (SIGKILL; its nanny starts a new one):
     the blocks it held are recomputed from their lineage and the fit ends at the optimum."""
-    solvers = pytest.importorskip("descend.solvers")
     X, y, _ = make_data("log_loss", n=4000, d=5, chunk=500)
     cost = descend.dask.Cost(X, y, l2=1e-2)
     expected = solvers.newton(in_memory(X, y, None, l2=1e-2), tol=1e-10)
