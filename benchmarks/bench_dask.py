@@ -2,7 +2,7 @@
 against dask-glm's newton and lbfgs on the same cluster, and against descend in memory,
 on the same data, the same objective and (checked) the same answer.
 
-    python benchmarks/bench_dask.py                    # about a minute on 2 cores
+    python benchmarks/bench_dask.py                    # under a minute on 2 cores
     python benchmarks/bench_dask.py --n 2000000 --d 50 --blocks 32 --workers 4
 
 The objective is the one dask-glm minimises: the summed log loss without a penalty,
@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--d", type=int, default=20, help="columns of X, the ones column included (default 20)")
     parser.add_argument("--blocks", type=int, default=8, help="row blocks (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes, one thread each (default 2)")
-    parser.add_argument("--repeats", type=int, default=3, help="repeats of each fit, >= 3 (default 3)")
+    parser.add_argument("--repeats", type=int, default=5, help="repeats of each fit, >= 3 (default 5)")
     parser.add_argument("--tol", type=float, default=1e-6, help="max|gradient| of the mean loss to stop at (default 1e-6)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-dask-glm", action="store_true")

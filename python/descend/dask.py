@@ -32,7 +32,6 @@ worker is recomputed from its lineage.
 from __future__ import annotations
 
 import numbers
-import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,6 +49,8 @@ from dask.typing import Key
 from . import _core
 from ._validation import FloatArray, as_choice, as_matrix, as_real, as_vector
 from .cost import LOSSES, REDUCTIONS
+from ._result import OptimizeResult
+from .solvers import Method, minimize
 
 __all__ = ["Cost", "LinearModelFit", "binary_labels", "decision_function", "fit_linear_model", "is_dask_collection"]
 
@@ -172,10 +173,8 @@ def _decision(block: _Block, w: FloatArray) -> FloatArray:
 
 
 def is_dask_collection(x: Any) -> bool:
-    """Whether ``x`` is a Dask collection (array, DataFrame, Series, ...), without importing Dask
-    when it has not been imported: a Dask collection cannot exist before then."""
-    if "dask" not in sys.modules:
-        return False
+    """Whether ``x`` is a Dask collection (array, DataFrame, Series, ...): the inputs that
+    :func:`fit_linear_model` fits where they live."""
     return bool(_is_dask_collection(x))
 
 
@@ -450,7 +449,7 @@ class LinearModelFit:
     """What :func:`fit_linear_model` found: the solver's result, and what an estimator
     records about its input."""
 
-    result: Any  # descend.OptimizeResult: x = coefficients, then the intercept
+    result: OptimizeResult  # x: the coefficients, then the intercept
     cost: Cost
     n_features_in: int
     feature_names_in: np.ndarray | None  # the column names of a DataFrame with string columns
@@ -479,8 +478,8 @@ def fit_linear_model(
     l2: float | Callable[[float], float] = 0.0,
     sample_weight: Any = None,
     x0: Any = None,
-    method: str = "newton",
-    solve: Callable[[Cost, FloatArray], Any] | None = None,
+    method: Method = "newton",
+    solve: Callable[[Cost, FloatArray], OptimizeResult] | None = None,
     **solver_options: Any,
 ) -> LinearModelFit:
     """Fit a linear model to dask data: the estimators' path for dask input.
@@ -495,8 +494,6 @@ def fit_linear_model(
     fitted as 1). ``l2`` is λ, or a function of the weight total
     ``S = Σ sᵢ`` returning λ (scikit-learn's ``C`` is ``lambda S: 1 / (C * S)``).
     """
-    from .solvers import minimize
-
     names = getattr(X, "columns", None)
     feature_names = None
     if names is not None and len(names) and all(isinstance(name, str) for name in names):
