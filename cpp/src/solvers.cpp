@@ -415,6 +415,18 @@ namespace {
 // is not positive definite or is numerically singular, (Ĥ + μI)ŝ = −D⁻¹g with
 // μ = 1e-8·10ᵏ for the smallest k ≥ 0 that gives a well-conditioned Cholesky
 // factor: in the original units, (H + μD²)s = −g. Returns false when none does.
+// Whether H is numerically singular, judged like newton_direction judges it:
+// on the Jacobi-scaled Hessian, so independently of the parameters' units.
+bool numerically_singular(const Matrix& H) {
+    if (!H.allFinite()) return true;
+    const Eigen::ArrayXd diagonal = H.diagonal().array().abs();
+    const double largest = diagonal.size() != 0 ? diagonal.maxCoeff() : 0.0;
+    if (!(largest > 0.0)) return true;
+    const Vector inverse = diagonal.max(1e-12 * largest).sqrt().inverse().matrix();
+    const Eigen::LLT<Matrix> llt(inverse.asDiagonal() * H * inverse.asDiagonal());
+    return llt.info() != Eigen::Success || !(llt.rcond() > kMinRcond);
+}
+
 bool newton_direction(const Matrix& H, const Vector& g, Eigen::LLT<Matrix>& llt, Matrix& scaled, Matrix& damped,
                       Vector& s) {
     if (!H.allFinite()) return false;
@@ -458,6 +470,10 @@ Result newton(const Cost& cost, const Vector& x0, const NewtonOptions& options, 
     for (int k = 1;; ++k) {
         if (r.grad_norm <= options.tol) {
             run.converged(options.tol);
+            if (r.status == Status::Converged && numerically_singular(H))
+                r.message += ". Note: the Hessian at x is singular, so this minimiser is not unique (duplicate or "
+                             "collinear features, or more parameters than samples); add an L2 penalty (l2 > 0) for "
+                             "a unique one";
             break;
         }
         if (k > options.max_iter) {

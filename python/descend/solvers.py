@@ -51,7 +51,7 @@ def _method(obj: Any, name: str) -> Callable[..., Any] | None:
     return attribute if callable(attribute) else None
 
 
-class _PythonCost(_core.Cost):  # type: ignore[misc]
+class _PythonCost(_core.Cost):
     """Adapts any object with dim, value/gradient (or value_and_gradient) and optional
     Hessian methods to the core's Cost interface (the trampoline calls these methods)."""
 

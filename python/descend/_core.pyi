@@ -1,0 +1,259 @@
+"""Type stubs of descend._core, the C++ core (private: use the descend package)."""
+from __future__ import annotations
+import typing
+
+import numpy
+import numpy.typing
+
+_ArrayLike: typing.TypeAlias = numpy.typing.ArrayLike
+_Array: typing.TypeAlias = numpy.typing.NDArray[numpy.float64]
+__all__: list[str] = ['Cost', 'GradientDescentOptions', 'LbfgsOptions', 'LinearModelCost', 'NewtonOptions', 'Result', 'gradient_descent', 'lbfgs', 'log_loss_logit', 'log_loss_probability', 'newton', 'sigmoid', 'squared_error']
+class Cost:
+    """
+    A cost J(w) that the solvers minimise. Subclass it in Python and define
+    dim(), value_and_gradient(w) -> (float, ndarray) and, for Newton and the
+    curvature step, hessian(w) -> ndarray.
+    """
+    def __init__(self) -> None:
+        ...
+    def dim(self) -> int:
+        ...
+    def has_hessian(self) -> bool:
+        ...
+    def hessian(self, w: _Array) -> _Array:
+        ...
+    def hessian_product(self, w: _Array, v: _Array) -> _Array:
+        ...
+    def value(self, w: _Array) -> float:
+        ...
+    def value_and_gradient(self, w: _Array) -> tuple[float, _Array]:
+        ...
+    def value_gradient_hessian(self, w: _Array) -> tuple[float, _Array, _Array]:
+        ...
+class LinearModelCost(Cost):
+    """
+    The cost of a linear model over (X, y): a zero-copy view of X, which it keeps alive.
+    """
+    def __init__(self, X: numpy.ndarray, y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0) -> None:
+        ...
+    def decision_function(self, w: _ArrayLike) -> _Array:
+        ...
+    @property
+    def data_address(self) -> int:
+        ...
+    @property
+    def layout(self) -> str:
+        ...
+    @property
+    def n_features(self) -> int:
+        ...
+    @property
+    def n_samples(self) -> int:
+        ...
+    @property
+    def n_threads(self) -> int:
+        ...
+    @property
+    def normaliser(self) -> float:
+        ...
+class GradientDescentOptions:
+    """
+    Options of gradient_descent (solvers.hpp).
+    """
+    step: str
+    def __init__(self) -> None:
+        ...
+    def validate(self) -> None:
+        ...
+    @property
+    def c1(self) -> float:
+        ...
+    @c1.setter
+    def c1(self, arg0: float) -> None:
+        ...
+    @property
+    def divergence_factor(self) -> float:
+        ...
+    @divergence_factor.setter
+    def divergence_factor(self, arg0: float) -> None:
+        ...
+    @property
+    def divergence_patience(self) -> int:
+        ...
+    @divergence_patience.setter
+    def divergence_patience(self, arg0: int) -> None:
+        ...
+    @property
+    def learning_rate(self) -> float:
+        ...
+    @learning_rate.setter
+    def learning_rate(self, arg0: float) -> None:
+        ...
+    @property
+    def max_backtracks(self) -> int:
+        ...
+    @max_backtracks.setter
+    def max_backtracks(self, arg0: int) -> None:
+        ...
+    @property
+    def max_iter(self) -> int:
+        ...
+    @max_iter.setter
+    def max_iter(self, arg0: int) -> None:
+        ...
+    @property
+    def tol(self) -> float:
+        ...
+    @tol.setter
+    def tol(self, arg0: float) -> None:
+        ...
+class NewtonOptions:
+    """
+    Options of newton (solvers.hpp).
+    """
+    def __init__(self) -> None:
+        ...
+    def validate(self) -> None:
+        ...
+    @property
+    def c1(self) -> float:
+        ...
+    @c1.setter
+    def c1(self, arg0: float) -> None:
+        ...
+    @property
+    def max_backtracks(self) -> int:
+        ...
+    @max_backtracks.setter
+    def max_backtracks(self, arg0: int) -> None:
+        ...
+    @property
+    def max_iter(self) -> int:
+        ...
+    @max_iter.setter
+    def max_iter(self, arg0: int) -> None:
+        ...
+    @property
+    def tol(self) -> float:
+        ...
+    @tol.setter
+    def tol(self, arg0: float) -> None:
+        ...
+class LbfgsOptions:
+    """
+    Options of lbfgs (solvers.hpp).
+    """
+    def __init__(self) -> None:
+        ...
+    def validate(self) -> None:
+        ...
+    @property
+    def c1(self) -> float:
+        ...
+    @c1.setter
+    def c1(self, arg0: float) -> None:
+        ...
+    @property
+    def c2(self) -> float:
+        ...
+    @c2.setter
+    def c2(self, arg0: float) -> None:
+        ...
+    @property
+    def max_iter(self) -> int:
+        ...
+    @max_iter.setter
+    def max_iter(self, arg0: int) -> None:
+        ...
+    @property
+    def max_linesearch(self) -> int:
+        ...
+    @max_linesearch.setter
+    def max_linesearch(self, arg0: int) -> None:
+        ...
+    @property
+    def memory(self) -> int:
+        ...
+    @memory.setter
+    def memory(self, arg0: int) -> None:
+        ...
+    @property
+    def tol(self) -> float:
+        ...
+    @tol.setter
+    def tol(self, arg0: float) -> None:
+        ...
+class Result:
+    """
+    What a solver returns (result.hpp); arrays are copies.
+    """
+    @property
+    def cost(self) -> float:
+        ...
+    @property
+    def grad_norm(self) -> float:
+        ...
+    @property
+    def gradient(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def history_cost(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def history_grad_norm(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def history_step(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def iterations(self) -> int:
+        ...
+    @property
+    def message(self) -> str:
+        ...
+    @property
+    def n_gradient(self) -> int:
+        ...
+    @property
+    def n_hessian(self) -> int:
+        ...
+    @property
+    def n_value(self) -> int:
+        ...
+    @property
+    def status(self) -> str:
+        ...
+    @property
+    def success(self) -> bool:
+        ...
+    @property
+    def x(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+def gradient_descent(cost: Cost, x0: _ArrayLike, options: GradientDescentOptions, callback: typing.Any = None) -> Result:
+    """
+    callback(iteration, cost, grad_norm, step, x, gradient) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
+    """
+def lbfgs(cost: Cost, x0: _ArrayLike, options: LbfgsOptions, callback: typing.Any = None) -> Result:
+    """
+    callback(iteration, cost, grad_norm, step, x, gradient) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
+    """
+def log_loss_logit(y: _Array, z: _Array) -> _Array:
+    """
+    log(1 + exp(z)) − y·z elementwise, exact for any finite z.
+    """
+def log_loss_probability(y: _Array, p: _Array) -> _Array:
+    """
+    −(y·log p + (1 − y)·log(1 − p)) elementwise, 0·log 0 = 0.
+    """
+def newton(cost: Cost, x0: _ArrayLike, options: NewtonOptions, callback: typing.Any = None) -> Result:
+    """
+    callback(iteration, cost, grad_norm, step, x, gradient) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
+    """
+def sigmoid(z: _Array) -> _Array:
+    """
+    σ(z) = 1 / (1 + exp(−z)) elementwise, exact in both tails.
+    """
+def squared_error(y: _Array, y_pred: _Array) -> _Array:
+    """
+    (y − ŷ)² elementwise.
+    """
