@@ -25,13 +25,11 @@ import descend  # noqa: E402
 import descend.dask  # noqa: E402
 from descend import solvers  # noqa: E402
 
-# Distributed's own noise, here and not in the project's configuration: a cluster
-# starting, a worker being killed or restarted, and sockets closed at shutdown.
+# Distributed's own noise, here and not in the project's configuration: sockets of killed or
+# closed workers collected late, and a slow disk at start-up.
 pytestmark = [
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore:Port .* is already in use:UserWarning"),
     pytest.mark.filterwarnings("ignore:Creating scratch directories is taking:UserWarning"),
-    pytest.mark.filterwarnings("ignore:Restarting worker:UserWarning"),
 ]
 
 LOSSES = ("log_loss", "squared_error")
@@ -79,10 +77,6 @@ def assert_close(actual: Any, expected: Any, rtol: float = RTOL) -> None:
     assert actual.shape == expected.shape
     scale = max(float(np.max(np.abs(expected))), 1e-300)
     assert float(np.max(np.abs(actual - expected))) <= rtol * scale, (actual, expected)
-
-
-def evaluation_keys(cost: descend.dask.Cost, want: str, w: np.ndarray) -> tuple[dict[Any, Any], Any]:
-    return cost._graph(want, w)
 
 
 # ---------------------------------------------------------------------------
