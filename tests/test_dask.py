@@ -275,6 +275,8 @@ def test_fit_linear_model_matches_in_memory(client: Any) -> None:
     z = descend.dask.decision_function(X, fitted.result.x[:4], fitted.result.x[4])
     assert isinstance(z, da.Array)
     assert_close(z.compute(), X.compute() @ expected.x[:4] + expected.x[4], rtol=1e-8)
+    predicted = descend.dask.predict_labels(X, fitted.result.x[:4], fitted.result.x[4], fitted.classes)
+    np.testing.assert_array_equal(predicted.compute(), np.where(z.compute() > 0, 3.0, -3.0))
 
     with pytest.raises(ValueError, match="y must hold two classes for log_loss, got 3"):
         descend.dask.fit_linear_model(X, y + (X[:, 1] > 1.0), loss="log_loss")

@@ -52,7 +52,15 @@ from .cost import LOSSES, REDUCTIONS
 from ._result import OptimizeResult
 from .solvers import Method, minimize
 
-__all__ = ["Cost", "LinearModelFit", "binary_labels", "decision_function", "fit_linear_model", "is_dask_collection"]
+__all__ = [
+    "Cost",
+    "LinearModelFit",
+    "binary_labels",
+    "decision_function",
+    "fit_linear_model",
+    "is_dask_collection",
+    "predict_labels",
+]
 
 
 # ---------------------------------------------------------------------------
@@ -443,6 +451,20 @@ def decision_function(X: Any, coef: Any, intercept: float = 0.0) -> da.Array:
         raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features), got {X.ndim}-D shape {X.shape}")
     coef = as_vector(coef, "coef", X.shape[1], "one entry per column of X")
     return (X @ coef + float(intercept)).astype(np.float64)
+
+
+def _label_block(z: FloatArray, classes: np.ndarray) -> np.ndarray:
+    return classes[(z > 0).astype(np.intp)]
+
+
+def predict_labels(X: Any, coef: Any, intercept: float, classes: Any) -> da.Array:
+    """``classes[1]`` where z = X·coef + intercept > 0, else ``classes[0]``: a lazy dask array
+    of shape (n_samples,) (a binary classifier's ``predict``)."""
+    labels = np.asarray(classes)
+    if labels.shape != (2,):
+        raise ValueError(f"classes must hold two labels, got shape {labels.shape}")
+    z = decision_function(X, coef, intercept)
+    return da.map_blocks(_label_block, z, labels, dtype=labels.dtype)
 
 @dataclass
 class LinearModelFit:
