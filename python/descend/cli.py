@@ -1,47 +1,567 @@
-"""The command line: ``descend demo``."""
+"""The command line.
+
+  descend demo [--plot FILE.png]       gradient descent, Newton and L-BFGS side by side
+  descend fit DATA.csv --target COLUMN  fit a linear or logistic model to a CSV file
+  descend predict MODEL.json DATA.csv   predict with a model saved by ``descend fit --save``
+
+Bad input (a missing file or column, a cell that is not a number, ...) ends with
+exit status 2 and one line on standard error, ``descend: error: ...``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
 
 import numpy as np
 
 from . import __version__
+from ._csv import InputError, Table, read_table, write_table
 from ._datasets import exam_results
+from ._result import IterationInfo, LearningRateSweep, OptimizeResult
+from ._validation import FloatArray
 from .cost import Cost
+from .losses import sigmoid
+from .solvers import gradient_descent, lbfgs, newton
+
+MODEL_FORMAT = "descend-model"
+MODEL_VERSION = 1
+MAX_ITER = {"newton": 100, "lbfgs": 1000, "gd": 10000}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line: ``descend: error: ...``, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"descend: error: {message} (see '{self.prog} --help')\n")
+
+
+# ---------------------------------------------------------------------------
+# Output
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
+    """A plain-text table; ``align`` has one letter per column, "l" or "r"."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [cell.ljust(w) if a == "l" else cell.rjust(w) for cell, w, a in zip(cells, widths, align)]
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(row) for row in rows)])
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1.0:
+        return f"{seconds * 1e3:.3g} ms"
+    return f"{seconds:.3g} s"
+
+
+def _write_figure(figure: Any, path: str) -> None:
+    try:
+        figure.savefig(path, dpi=120)
+    except OSError as error:
+        raise InputError(f"{path}: cannot write ({error.strerror or error})") from None
+
+
+def _plot_module() -> Any:
+    """descend.plot, or an InputError saying how to get matplotlib (checked before any work)."""
+    try:
+        from . import plot
+
+        plot._new_figure(1.0, 1.0)
+    except ImportError:
+        raise InputError('--plot needs matplotlib: pip install "descend[plot]" (or pip install matplotlib)') from None
+    return plot
+
+
+class Progress:
+    """Solver progress on a stream (standard error).
+
+    ``mode="verbose"``: one line per iteration. ``"normal"``: nothing for the first
+    ``delay`` seconds, then a live line (iteration, cost, max|gradient|) redrawn in
+    place with a carriage return on a terminal, or a line every ``every`` seconds
+    elsewhere. ``"quiet"``: nothing.
+    """
+
+    def __init__(
+        self,
+        mode: str = "normal",
+        stream: TextIO | None = None,
+        *,
+        delay: float = 2.0,
+        every: float = 0.2,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.mode = mode
+        self.stream = sys.stderr if stream is None else stream
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.delay = delay
+        self.every = every if self.live else max(every, 5.0)
+        self.clock = clock
+        self.start = clock()
+        self.shown = -math.inf
+        self.width = 0
+
+    def __call__(self, info: IterationInfo) -> bool:
+        text = f"iteration {info.iteration:>7d}   cost {info.fun:.10g}   max|gradient| {info.grad_norm:.3e}"
+        if self.mode == "verbose":
+            print(text, file=self.stream, flush=True)
+        elif self.mode == "normal":
+            now = self.clock()
+            if now - self.start >= self.delay and now - self.shown >= self.every:
+                self.shown = now
+                if self.live:
+                    self.stream.write("\r" + text.ljust(self.width))
+                    self.width = len(text)
+                else:
+                    self.stream.write(text + "\n")
+                self.stream.flush()
+        return True
+
+    def close(self) -> None:
+        """Clear the live line, if one was drawn."""
+        if self.live and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+# ---------------------------------------------------------------------------
+# descend demo
 
 
 def _demo(args: argparse.Namespace) -> int:
+    plot = _plot_module() if args.plot else None
     X, y, names = exam_results()
     X = (X - X.mean(axis=0)) / X.std(axis=0)
-    cost = Cost(X, y, loss="log_loss", l2=0.01)
-    w = np.zeros(cost.dim)
-    value, gradient, hessian = cost.value_gradient_hessian(w)
-    print(f"Logistic regression on {X.shape[0]} students, {X.shape[1]} standardised features, l2 = 0.01")
-    print(f"cost at w = 0: {value:.6f}  (log 2 = {np.log(2):.6f})")
-    print("gradient:")
-    for name, g in zip((*names, "intercept"), gradient):
-        print(f"  {name:>16}  {g:+.6f}")
-    print("Hessian:")
-    with np.printoptions(precision=4, suppress=True, linewidth=120):
-        print(hessian)
+    l2, tol, max_iter = 0.01, 1e-8, 1000
+    cost = Cost(X, y, loss="log_loss", l2=l2)
+    slow, good, fast = 0.05, 5.0, 20.0
+    runs: list[tuple[str, Callable[[], OptimizeResult]]] = [
+        (f"gradient descent, α = {slow:g} (too small)",
+         lambda: gradient_descent(cost, learning_rate=slow, max_iter=max_iter, tol=tol)),
+        (f"gradient descent, α = {good:g} (good)",
+         lambda: gradient_descent(cost, learning_rate=good, max_iter=max_iter, tol=tol)),
+        (f"gradient descent, α = {fast:g} (too large)",
+         lambda: gradient_descent(cost, learning_rate=fast, max_iter=max_iter, tol=tol)),
+        (f"gradient descent, backtracking from α = {fast:g}",
+         lambda: gradient_descent(cost, step="backtracking", learning_rate=fast, max_iter=max_iter, tol=tol)),
+        ("gradient descent, curvature step α = gᵀg/gᵀHg",
+         lambda: gradient_descent(cost, step="curvature", max_iter=max_iter, tol=tol)),
+        ("Newton's method, step H⁻¹∇J", lambda: newton(cost, tol=tol)),
+        ("L-BFGS", lambda: lbfgs(cost, max_iter=max_iter, tol=tol)),
+    ]  # fmt: skip
+    results: list[OptimizeResult] = []
+    rows = []
+    for label, run in runs:
+        start = time.perf_counter()
+        result = run()
+        elapsed = time.perf_counter() - start
+        results.append(result)
+        rows.append(
+            (label, str(result.nit), f"{result.fun:.10f}", f"{result.grad_norm:.1e}", _duration(elapsed),
+             str(result.status))
+        )  # fmt: skip
+    newton_result = results[5]
+
+    print(
+        f"descend demo: logistic regression, {X.shape[0]} students passing an exam or not, "
+        f"{X.shape[1]} standardised features, l2 = {l2:g}"
+    )
+    print(f"every method from w = 0 until max|∇J| ≤ {tol:g}, at most {max_iter} iterations\n")
+    print(_table(("method", "iterations", "final cost", "max|∇J|", "time", "status"), rows, "lrrrrl"))
+    print(
+        f"\nToo small a learning rate is slow ({results[0].nit} iterations and still short of the minimum);"
+        "\ntoo large a one overshoots and diverges. The ideal rate is 1/f″: along the gradient that is the"
+        f"\ncurvature step; with the whole Hessian it is Newton's method, {newton_result.nit} iterations."
+    )
+    if plot is not None:
+        labels = [label for label, _ in runs]
+        _write_figure(plot.convergence(results, labels, title="descend demo: convergence"), args.plot)
+        sweep = LearningRateSweep(rates=np.array([slow, good, fast]), results=results[:3])
+        second = _sibling(args.plot, "-learning-rates")
+        _write_figure(plot.learning_rates(sweep, optimum=newton_result.fun), second)
+        print(f"\nwrote {args.plot} and {second}")
     return 0
 
 
+def _aligned(values: Sequence[float], digits: int = 10) -> list[str]:
+    """Numbers with a common count of decimals, so that their points line up: about
+    ``digits`` significant digits for the largest."""
+    largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    whole = int(math.floor(math.log10(largest))) + 1 if largest >= 1 else 1
+    decimals = min(max(digits - whole, 1), 15)
+    return [f"{v:.{decimals}f}" for v in values]
+
+
+def _sibling(path: str, suffix: str) -> str:
+    """'out/demo.png' → 'out/demo-learning-rates.png'."""
+    file = Path(path)
+    return str(file.with_name(file.stem + suffix + (file.suffix or ".png")))
+
+
+# ---------------------------------------------------------------------------
+# descend fit
+
+
+def _as_label(text: str) -> Any:
+    """A class label for the model file: an int or float when the cell is a number, else the text."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and math.isfinite(number) else number
+
+
+def _target(table: Table, column: str, loss: str | None) -> tuple[str, FloatArray, list[Any] | None]:
+    """The loss, the target as numbers (0/1 for log loss) and the class labels (log loss only)."""
+    cells = table.texts(column)
+    labels = [_as_label(cell) for cell in cells]
+    numeric = all(not isinstance(label, str) for label in labels)
+    distinct = sorted(set(labels)) if numeric else sorted(set(cells))
+    if loss is None:
+        loss = "log_loss" if len(distinct) == 2 else "squared_error"
+    if loss == "log_loss":
+        if len(distinct) != 2:
+            shown = ", ".join(map(str, distinct[:5])) + (", ..." if len(distinct) > 5 else "")
+            raise InputError(
+                f"{table.path}: log loss needs a target with two values (classes), but column {column!r} "
+                f"has {len(distinct)}: {shown}"
+            )
+        keys = labels if numeric else cells
+        y = np.array([key == distinct[1] for key in keys], dtype=np.float64)
+        return loss, y, list(distinct)
+    return loss, table.numbers([column])[:, 0], None
+
+
+def _l2(args: argparse.Namespace, n_samples: int) -> float:
+    if args.C is not None:
+        if not args.C > 0:
+            raise InputError(f"--C must be > 0, got {args.C:g}")
+        return 0.0 if math.isinf(args.C) else 1.0 / (args.C * n_samples)
+    if args.l2 is not None:
+        if not (args.l2 >= 0 and math.isfinite(args.l2)):
+            raise InputError(f"--l2 must be a finite number >= 0, got {args.l2:g}")
+        return float(args.l2)
+    return 0.0
+
+
+def _solve(cost: Cost, args: argparse.Namespace, progress: Progress) -> OptimizeResult:
+    max_iter = MAX_ITER[args.solver] if args.max_iter is None else args.max_iter
+    if max_iter < 0:
+        raise InputError(f"--max-iter must be >= 0, got {max_iter}")
+    if not args.tol >= 0:
+        raise InputError(f"--tol must be >= 0, got {args.tol:g}")
+    # tol is relative to the gradient at the start, so that it means the same for any scale of y.
+    start = float(np.max(np.abs(cost.gradient(np.zeros(cost.dim)))))
+    options: dict[str, Any] = {"tol": args.tol * max(1.0, start), "max_iter": max_iter, "callback": progress}
+    if args.solver == "newton":
+        return newton(cost, **options)
+    if args.solver == "lbfgs":
+        return lbfgs(cost, **options)
+    if args.learning_rate is None:
+        return gradient_descent(cost, step="curvature", **options)
+    if not (args.learning_rate > 0 and math.isfinite(args.learning_rate)):
+        raise InputError(f"--learning-rate must be a finite number > 0, got {args.learning_rate:g}")
+    return gradient_descent(cost, learning_rate=args.learning_rate, **options)
+
+
+def _advice(result: OptimizeResult, args: argparse.Namespace, separated: bool) -> str:
+    """One line on what went wrong and which option to change, or "" when all is well."""
+    if separated:
+        return (
+            "the two classes are perfectly separated: without a penalty the coefficients grow without "
+            "bound and stop only where the solver does; add a penalty (--l2 or --C)"
+        )
+    if result.success:
+        return ""
+    done = f"not converged: {result.status} after {result.nit} iterations, max|∇J| {result.grad_norm:.3g}"
+    if result.status == "max_iterations":
+        more = ["raise --max-iter"]
+        if args.solver == "gd":
+            more.append("use a larger --learning-rate (or none, for the curvature step)" if args.learning_rate
+                        else "use --solver newton")  # fmt: skip
+        else:
+            more.append("scale the features")
+        return f"{done}; {', or '.join(more)}"
+    if result.status == "no_minimum":
+        return f"{done}; the cost has no minimum (the classes are separated, or nearly): add a penalty (--l2 or --C)"
+    if result.status == "diverged":
+        return f"{done}; lower --learning-rate (or omit it, for the curvature step), or use --solver newton"
+    if result.status == "line_search_failed":
+        return f"{done}; the cost cannot decrease further at this precision: raise --tol, or scale the features"
+    return f"{done}: {result.message}"
+
+
+def _fit(args: argparse.Namespace) -> int:
+    plot = _plot_module() if args.plot else None
+    if args.learning_rate is not None and args.solver != "gd":
+        raise InputError(f"--learning-rate is for --solver gd, not --solver {args.solver}")
+    reading = time.perf_counter()
+    table = read_table(args.data)
+    table.index(args.target)
+    features = [name for name in table.header if name != args.target]
+    if not features:
+        raise InputError(f"{args.data}: no feature columns besides the target {args.target!r}")
+    loss, y, classes = _target(table, args.target, args.loss)
+    X = table.numbers(features)
+    n_samples = X.shape[0]
+    reading = time.perf_counter() - reading
+    l2 = _l2(args, n_samples)
+    cost = Cost(X, y, loss=loss, fit_intercept=not args.no_intercept, l2=l2)
+    progress = Progress("verbose" if args.verbose else "quiet" if args.quiet else "normal")
+    start = time.perf_counter()
+    try:
+        result = _solve(cost, args, progress)
+    finally:
+        progress.close()
+    elapsed = time.perf_counter() - start
+
+    coefficients = result.x[: len(features)]
+    intercept = float(result.x[-1]) if not args.no_intercept else 0.0
+    z = X @ coefficients + intercept
+    if classes is not None:
+        what = f"log loss, P({args.target} = {classes[1]}) against {classes[0]}"
+        fit_line = f"accuracy     {np.mean((z > 0) == (y == 1)):.4f} (on the data fitted)"
+    else:
+        what = "squared error"
+        total = float(np.sum((y - y.mean()) ** 2))
+        r2 = 1.0 - float(np.sum((y - z) ** 2)) / total if total > 0 else math.nan
+        fit_line = f"R²           {r2:.6f} (on the data fitted)"
+    print(f"descend fit {args.data}: target {args.target!r}, {what}")
+    print(
+        f"{n_samples} rows, {len(features)} features, solver {args.solver}, l2 = {l2:g}, "
+        f"intercept {'not fitted' if args.no_intercept else 'fitted'}\n"
+    )
+    names = [*features, *([] if args.no_intercept else ["(intercept)"])]
+    values = [*coefficients, *([] if args.no_intercept else [intercept])]
+    rows = list(zip(names, _aligned(values)))
+    print(_table(("feature", "coefficient"), rows, "lr"))
+    print(f"\nfinal cost   {result.fun:.10g} (mean {'log loss' if classes else 'squared error'}"
+          f"{' + l2 penalty' if l2 else ''})")  # fmt: skip
+    print(fit_line)
+    print(f"iterations   {result.nit}")
+    print(f"status       {result.status}")
+    print(f"time         {_duration(elapsed)}" + (f" (reading the file: {_duration(reading)})" if reading > 1 else ""))
+    warning = _advice(result, args, separated=classes is not None and l2 == 0 and bool(np.all((z > 0) == (y == 1))))
+    if warning:
+        print(f"descend: warning: {warning}", file=sys.stderr)
+
+    if args.save:
+        model = {
+            "format": MODEL_FORMAT,
+            "version": MODEL_VERSION,
+            "loss": loss,
+            "target": args.target,
+            "classes": classes,
+            "features": features,
+            "coefficients": [float(c) for c in coefficients],
+            "intercept": intercept,
+            "fit_intercept": not args.no_intercept,
+            "l2": l2,
+            "solver": args.solver,
+            "status": str(result.status),
+            "iterations": result.nit,
+            "cost": result.fun,
+        }
+        try:
+            Path(args.save).write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"{args.save}: cannot write ({error.strerror or error})") from None
+        if not args.quiet:
+            print(f"saved the model to {args.save}")
+    if plot is not None:
+        figure = plot.convergence(result, [args.solver], title=f"descend fit {Path(args.data).name}: {what}")
+        _write_figure(figure, args.plot)
+        if not args.quiet:
+            print(f"wrote {args.plot}")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# descend predict
+
+
+def _load_model(path: str) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot read ({error})") from None
+    try:
+        model = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}: not a JSON file ({error.msg} at line {error.lineno})") from None
+    if not isinstance(model, dict) or model.get("format") != MODEL_FORMAT:
+        raise InputError(f"{path}: not a model saved by 'descend fit --save'")
+    try:
+        features = [str(name) for name in model["features"]]
+        coefficients = np.array(model["coefficients"], dtype=np.float64)
+        intercept = float(model["intercept"])
+        loss = str(model["loss"])
+        classes = model.get("classes")
+    except (KeyError, TypeError, ValueError) as error:
+        raise InputError(f"{path}: a damaged model file ({error})") from None
+    if coefficients.shape != (len(features),) or loss not in ("log_loss", "squared_error"):
+        raise InputError(f"{path}: a damaged model file (features, coefficients and loss do not agree)")
+    if loss == "log_loss" and not (isinstance(classes, list) and len(classes) == 2):
+        raise InputError(f"{path}: a damaged model file (log loss without two class labels)")
+    return {**model, "features": features, "coefficients": coefficients, "intercept": intercept}
+
+
+def _predict(args: argparse.Namespace) -> int:
+    model = _load_model(args.model)
+    table = read_table(args.data)
+    missing = [name for name in model["features"] if name not in table.header]
+    if missing:
+        raise InputError(
+            f"{args.data}: no column {missing[0]!r}, which the model needs (features: {', '.join(model['features'])})"
+        )
+    X = table.numbers(model["features"])
+    z = X @ model["coefficients"] + model["intercept"]
+    if model["loss"] == "log_loss":
+        negative, positive = model["classes"]
+        probability = sigmoid(z)
+        labels = [positive if value > 0 else negative for value in z]
+        write_table(args.output, ("probability", "label"), ([repr(float(p)) for p in probability], labels))
+    else:
+        write_table(args.output, ("prediction",), ([repr(float(value)) for value in z],))
+    if args.output and not args.quiet:
+        print(f"wrote {X.shape[0]} predictions to {args.output}")
+    return 0
+
+
+# ---------------------------------------------------------------------------
+# The parser
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="descend", description=__doc__)
+    parser = _Parser(
+        prog="descend",
+        description="Losses, gradients and Hessians of linear and logistic models, minimised by "
+        "gradient descent, Newton's method and L-BFGS.",
+        epilog="Bad input ends with exit status 2 and one line on standard error. "
+        "See 'descend COMMAND --help'.",
+    )
     parser.add_argument("--version", action="version", version=f"descend {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = commands.add_parser("demo", help="run the built-in demonstration")
+
+    demo = commands.add_parser(
+        "demo",
+        help="compare gradient descent, Newton and L-BFGS on a built-in dataset (offline, a second)",
+        description="Fit logistic regression to a built-in dataset (400 students, 4 standardised features, "
+        "l2 = 0.01) with gradient descent at a too-small, a good and a too-large learning rate, with "
+        "backtracking, with the curvature step, with Newton's method and with L-BFGS, and print one table: "
+        "iterations, final cost, max|gradient|, time and status of each.",
+    )
+    demo.add_argument(
+        "--plot", metavar="FILE.png",
+        help="also write two pictures: FILE.png, the convergence of every method (cost gap and gradient "
+        "against iteration), and FILE-learning-rates.png, gradient descent at the three learning rates "
+        "side by side (needs matplotlib)",
+    )  # fmt: skip
     demo.set_defaults(run=_demo)
+
+    fit = commands.add_parser(
+        "fit",
+        help="fit a linear or logistic model to a CSV file",
+        description="Fit a model to DATA.csv (comma-separated, a header line naming the columns): the "
+        "column --target against every other column, all of which must hold numbers (no empty cells, "
+        "no NaN). Prints the coefficients by column name, the intercept, the final cost, the iterations, "
+        "the status and the time. The cost is the mean loss plus (l2/2)·‖w‖² (intercept not penalised).",
+        epilog="Progress: a fit that runs for more than two seconds shows a live line (iteration, cost, "
+        "max|gradient|) on standard error; --verbose prints every iteration, --quiet nothing but the results.",
+    )
+    fit.add_argument("data", metavar="DATA.csv", help="the data: a CSV file with a header line")
+    fit.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
+    fit.add_argument(
+        "--loss", choices=("log_loss", "squared_error"),
+        help="log_loss: logistic regression, the target has two values (numbers or text; the larger, or the "
+        "later in alphabetical order, is the positive class); squared_error: least squares, a numeric target. "
+        "Default: log_loss when the target has exactly two values, squared_error otherwise",
+    )  # fmt: skip
+    fit.add_argument(
+        "--solver", choices=("newton", "lbfgs", "gd"), default="newton",
+        help="newton (default): Newton's method; lbfgs: L-BFGS; gd: gradient descent",
+    )  # fmt: skip
+    fit.add_argument(
+        "--learning-rate", type=float, metavar="A",
+        help="--solver gd only: a fixed step size A (w ← w − A·∇J). Default: the curvature step "
+        "A = gᵀg / gᵀHg of every iteration",
+    )  # fmt: skip
+    penalty = fit.add_mutually_exclusive_group()
+    penalty.add_argument("--l2", type=float, metavar="L", help="the L2 penalty λ of the mean cost (default 0)")
+    penalty.add_argument(
+        "--C", type=float, metavar="C", help="the penalty as scikit-learn's C: λ = 1/(C·n_rows); inf for none"
+    )
+    fit.add_argument("--no-intercept", action="store_true", help="fit no intercept (the model passes through 0)")
+    fit.add_argument(
+        "--tol", type=float, default=1e-8, metavar="T",
+        help="stop when max|∇J| ≤ T·max(1, max|∇J(0)|) (default 1e-8)",
+    )  # fmt: skip
+    fit.add_argument(
+        "--max-iter", type=int, metavar="N", help="iterations at most (default: newton 100, lbfgs 1000, gd 10000)"
+    )
+    fit.add_argument(
+        "--plot", metavar="FILE.png",
+        help="write the convergence picture: cost gap and gradient against iteration (needs matplotlib)",
+    )  # fmt: skip
+    fit.add_argument(
+        "--save", metavar="MODEL.json",
+        help="save the model (loss, coefficients, intercept, feature names, target name, class labels) as JSON "
+        "for 'descend predict'",
+    )  # fmt: skip
+    talk = fit.add_mutually_exclusive_group()
+    talk.add_argument("--verbose", action="store_true", help="print every iteration (on standard error)")
+    talk.add_argument("--quiet", action="store_true", help="print nothing but the results")
+    fit.set_defaults(run=_fit)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict with a model saved by 'descend fit --save'",
+        description="Predict for every row of DATA.csv, which needs the model's feature columns (in any "
+        "order; other columns are ignored). Writes CSV: for log loss the columns probability (of the "
+        "positive class, the model's second class label) and label; for squared error the column "
+        "prediction; one row per row of DATA.csv, in order.",
+    )
+    predict.add_argument("model", metavar="MODEL.json", help="a model saved by 'descend fit --save'")
+    predict.add_argument("data", metavar="DATA.csv", help="the data: a CSV file with a header line")
+    predict.add_argument("--output", metavar="FILE.csv", help="write the predictions here (default: standard output)")
+    predict.add_argument("--quiet", action="store_true", help="print nothing but the predictions")
+    predict.set_defaults(run=_predict)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:  # a terminal without UTF-8 gets '?' for α, not a crash
+            reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except InputError as error:
+        print(f"descend: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("descend: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. 'descend predict ... | head': stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,428 @@
+"""scikit-learn estimators on descend's costs and solvers: ``LogisticRegression`` and
+``LinearRegression``.
+
+They follow scikit-learn's conventions (parameters only stored by ``__init__``,
+``fit`` returns ``self``, learned attributes end in ``_``) and pass
+``sklearn.utils.estimator_checks.check_estimator``, so they work in ``Pipeline``,
+``GridSearchCV`` and ``cross_val_score``. This module needs scikit-learn
+(``pip install "descend[sklearn]"``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin  # type: ignore[import-untyped]
+    from sklearn.exceptions import ConvergenceWarning  # type: ignore[import-untyped]
+    from sklearn.utils.multiclass import check_classification_targets, type_of_target  # type: ignore[import-untyped]
+    from sklearn.utils.validation import check_is_fitted, validate_data  # type: ignore[import-untyped]
+except ImportError as error:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        'descend.estimators needs scikit-learn >= 1.6: pip install "descend[sklearn]" (or pip install scikit-learn)'
+    ) from error
+
+from ._result import OptimizeResult
+from ._validation import FloatArray, as_choice, as_int, as_real, as_threads, as_vector
+from .cost import Cost
+from .solvers import gradient_descent, lbfgs, newton
+
+__all__ = ["LinearRegression", "LogisticRegression", "PerfectSeparationWarning"]
+
+SOLVERS = ("newton", "lbfgs", "gd")
+
+
+class PerfectSeparationWarning(UserWarning):
+    """The classes are perfectly separated and the fit is unpenalised (``C=np.inf``):
+    the maximum-likelihood coefficients are infinite, so the ones returned (finite)
+    are where the solver stopped, not a meaningful estimate."""
+
+
+def _as_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
+def _sample_weight(sample_weight: Any, n_samples: int) -> FloatArray | None:
+    """None, or finite non-negative weights, one per sample, with a positive sum."""
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
+        sample_weight = np.full(n_samples, float(sample_weight))
+    weights = as_vector(sample_weight, "sample_weight", n_samples, "one entry per sample of X")
+    if (weights < 0).any():
+        raise ValueError("sample_weight must be non-negative, got a negative weight")
+    if not weights.sum() > 0:
+        raise ValueError("sample_weight must have a positive sum, got all zeros")
+    return weights
+
+
+def _float64(X: FloatArray) -> FloatArray:
+    """X with numpy's own float64 dtype object: arrays unpickled or memory-mapped (joblib)
+    carry an equal but distinct one, which the core's binding does not recognise. A view, no copy."""
+    return X if X.dtype is np.dtype(np.float64) else X.view(np.dtype(np.float64))
+
+
+def _minimise(cost: Cost, x0: FloatArray, solver: str, options: dict[str, Any]) -> OptimizeResult:
+    if solver == "newton":
+        return newton(cost, x0, **options)
+    if solver == "lbfgs":
+        return lbfgs(cost, x0, **options)
+    learning_rate = options.pop("learning_rate")
+    if learning_rate == "auto":
+        return gradient_descent(cost, x0, step="curvature", learning_rate=1.0, **options)
+    return gradient_descent(cost, x0, step="fixed", learning_rate=learning_rate, **options)
+
+
+def _minimum_norm(H: FloatArray, w: FloatArray) -> FloatArray:
+    """Of the minimisers w + null(H) of a quadratic with Hessian H, the one of least norm:
+    w without its component in the null space of H (eigenvalues at rounding level,
+    ≤ 100·d·ε·λmax). Newton's damping decides that component otherwise."""
+    values, vectors = np.linalg.eigh(H)
+    largest = float(values.max(initial=0.0))
+    null = vectors[:, values <= 100.0 * H.shape[0] * np.finfo(np.float64).eps * largest]
+    return np.asarray(w - null @ (null.T @ w))
+
+
+def _log_sigmoid(z: FloatArray) -> FloatArray:
+    """log σ(z) = −log(1 + e^{−z}), exact in both tails (no log of a rounded probability)."""
+    return -np.logaddexp(0.0, -z)
+
+
+class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+    r"""Binary logistic regression, fitted by Newton's method (default), L-BFGS or
+    gradient descent on descend's C++ cost.
+
+    Minimises scikit-learn's objective
+
+    .. math::
+
+        C \sum_i s_i\,L(z_i, y_i) + \tfrac12 \lVert w \rVert^2,
+        \qquad L = \log(1 + e^{z}) - y z,\quad z_i = x_i^\top w + b,
+
+    (the intercept :math:`b` is not penalised; ``C=np.inf`` means no penalty). Like
+    scikit-learn, it is solved in the equivalent form divided by :math:`C \cdot S`,
+    :math:`S = \sum_i s_i`: the mean loss plus :math:`\lVert w\rVert^2 / (2 C S)`, i.e.
+    ``descend.Cost(X, y, reduction="mean", l2=1/(C*S))``. ``tol``, ``learning_rate``
+    and ``result_.fun`` refer to that mean form, whose scale does not grow with the
+    number of samples.
+
+    Parameters
+    ----------
+    C : float, default=1.0
+        Inverse penalty strength, > 0; ``np.inf`` for no penalty.
+    fit_intercept : bool, default=True
+    solver : {"newton", "lbfgs", "gd"}, default="newton"
+        ``"newton"``: Newton's method with a line search (Cholesky of the
+        (d+1)×(d+1) Hessian; best up to a few thousand features). ``"lbfgs"``:
+        limited-memory BFGS, gradients only. ``"gd"``: gradient descent.
+    tol : float, default=1e-4
+        Stop when max|∇| of the mean objective is ≤ tol (scikit-learn's meaning
+        for its "newton-cholesky" and "lbfgs" solvers).
+    max_iter : int, default=100
+    learning_rate : float or "auto", default="auto"
+        For ``solver="gd"`` only: a positive number is a fixed step size α
+        (w ← w − α∇); ``"auto"`` takes the curvature step α = gᵀg / gᵀHg, the
+        ideal rate 1/f″ along the gradient.
+    warm_start : bool, default=False
+        Start from the previous fit's coefficients, when there is one of the same shape.
+    verbose : int, default=0
+        Passed to the solver: > 0 prints its progress.
+    n_threads : int or None, default=None
+        Threads for the cost (None: every core available).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        The two labels; ``classes_[1]`` is the positive class.
+    coef_ : ndarray of shape (1, n_features)
+    intercept_ : ndarray of shape (1,)
+        Zeros when ``fit_intercept=False``.
+    n_iter_ : ndarray of shape (1,)
+        Solver iterations.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X has string column names (e.g. a pandas DataFrame).
+    result_ : descend.OptimizeResult
+        The solver's full result: status, message, evaluation counts, history.
+    """
+
+    # Set by fit (annotated here for type checkers; no values, so unfitted stays unfitted).
+    classes_: np.ndarray
+    coef_: FloatArray
+    intercept_: FloatArray
+    n_iter_: np.ndarray
+    result_: OptimizeResult
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        *,
+        fit_intercept: bool = True,
+        solver: str = "newton",
+        tol: float = 1e-4,
+        max_iter: int = 100,
+        learning_rate: float | str = "auto",
+        warm_start: bool = False,
+        verbose: int = 0,
+        n_threads: int | None = None,
+    ) -> None:
+        self.C = C
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.n_threads = n_threads
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        # Binary only: check_estimator then tests on two-class data.
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    def _options(self) -> tuple[float, bool, str, dict[str, Any], int | None]:
+        if isinstance(self.C, bool) or not isinstance(self.C, numbers.Real):
+            raise TypeError(f"C must be a positive number or np.inf, got {type(self.C).__name__}")
+        C = float(self.C)
+        if not C > 0:
+            raise ValueError(f"C must be > 0 (np.inf for no penalty), got {self.C}")
+        fit_intercept = _as_bool(self.fit_intercept, "fit_intercept")
+        solver = as_choice(self.solver, "solver", SOLVERS)
+        options: dict[str, Any] = {
+            "tol": as_real(self.tol, "tol", minimum=0.0),
+            "max_iter": as_int(self.max_iter, "max_iter", minimum=0),
+            "verbose": int(self.verbose) if isinstance(self.verbose, (bool, np.bool_)) else as_int(
+                self.verbose, "verbose", minimum=0
+            ),
+        }
+        if solver == "gd":
+            if isinstance(self.learning_rate, str):
+                options["learning_rate"] = as_choice(self.learning_rate, "learning_rate", ("auto",))
+            else:
+                options["learning_rate"] = as_real(self.learning_rate, "learning_rate", minimum=0.0, strict=True)
+        n_threads = None if self.n_threads is None else as_threads(self.n_threads)
+        _as_bool(self.warm_start, "warm_start")
+        return C, fit_intercept, solver, options, n_threads
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
+        """Fit the model to samples X (n_samples, n_features) and two-class labels y."""
+        C, fit_intercept, solver, options, n_threads = self._options()
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        classes, y01 = np.unique(y, return_inverse=True)
+        if classes.shape[0] == 1:
+            raise ValueError(
+                f"LogisticRegression needs samples of two classes, got only one class: {classes.tolist()[0]!r}"
+            )
+        target_type = type_of_target(y, input_name="y")
+        if target_type != "binary":
+            shown = ", ".join(map(repr, classes[:5].tolist())) + (", ..." if classes.shape[0] > 5 else "")
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is {target_type}: "
+                f"{classes.shape[0]} classes ({shown}). For more classes, wrap the estimator in "
+                "sklearn.multiclass.OneVsRestClassifier."
+            )
+        X = _float64(X)
+        n_samples, n_features = X.shape
+        weights = _sample_weight(sample_weight, n_samples)
+        if weights is not None:
+            weighted = np.unique(y01[weights > 0])
+            if weighted.shape[0] < 2:
+                raise ValueError(
+                    "LogisticRegression needs samples of two classes with positive sample_weight, got only "
+                    f"class {classes.tolist()[weighted[0]]!r}"
+                )
+        total = float(n_samples) if weights is None else float(weights.sum())
+        l2 = 0.0 if math.isinf(C) else 1.0 / (C * total)
+        cost = Cost(
+            X,
+            y01.astype(np.float64),
+            loss="log_loss",
+            fit_intercept=fit_intercept,
+            l2=l2,
+            sample_weight=weights,
+            n_threads=n_threads,
+        )
+        x0 = np.zeros(cost.dim)
+        if self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (1, n_features):
+            x0[:n_features] = self.coef_[0]
+            if fit_intercept:
+                x0[-1] = self.intercept_[0]
+        result = _minimise(cost, x0, solver, options)
+
+        self.classes_ = classes
+        self.coef_ = result.x[:n_features].reshape(1, n_features).copy()
+        self.intercept_ = np.array([result.x[-1] if fit_intercept else 0.0])
+        self.n_iter_ = np.array([result.nit], dtype=np.int32)
+        self.result_ = result
+        self._warn_if_needed(X, y01, weights, C, options["tol"])
+        return self
+
+    def _warn_if_needed(self, X: FloatArray, y01: np.ndarray, weights: FloatArray | None, C: float, tol: float) -> None:
+        result = self.result_
+        separated = False
+        if math.isinf(C):
+            margins = (2.0 * y01 - 1.0) * self.decision_function(X)
+            counted = slice(None) if weights is None else weights > 0
+            separated = bool((margins[counted] > 0).all())
+        if separated or result.status == "no_minimum":
+            how = "perfectly separated" if separated else "(quasi-)separated: the cost has no minimum"
+            warnings.warn(
+                f"LogisticRegression with C=np.inf: the classes are {how}, so the unpenalised "
+                "coefficients are infinite. coef_ is finite only because the solver stopped "
+                f"({result.status}, max|gradient| {result.grad_norm:.1e}), and its size reflects tol and "
+                "max_iter, not the data. Use a finite C for meaningful coefficients.",
+                PerfectSeparationWarning,
+                stacklevel=3,
+            )
+            return
+        if not result.success:
+            advice = "raise max_iter, scale the features (e.g. StandardScaler), or use a smaller C (more penalty)"
+            if self.solver != "newton":
+                advice = "use solver='newton', " + advice
+            if self.solver == "gd" and self.learning_rate != "auto":
+                advice += ", or learning_rate='auto'"
+            warnings.warn(
+                f"LogisticRegression (solver={self.solver!r}) did not converge: {result.status} after "
+                f"{result.nit} iterations, max|gradient| {result.grad_norm:.2e} > tol {tol:g}. Try: {advice}.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def decision_function(self, X: Any) -> FloatArray:
+        """The logit z = Xw + b of the positive class ``classes_[1]``, shape (n_samples,)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(X @ self.coef_[0] + self.intercept_[0], dtype=np.float64)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The more probable label of each sample (``classes_[1]`` when z > 0)."""
+        positive = self.decision_function(X) > 0
+        return self.classes_[positive.astype(np.intp)]
+
+    def predict_log_proba(self, X: Any) -> FloatArray:
+        """log P(class) per sample, shape (n_samples, 2): [log σ(−z), log σ(z)], exact in the tails."""
+        z = self.decision_function(X)
+        return np.column_stack([_log_sigmoid(-z), _log_sigmoid(z)])
+
+    def predict_proba(self, X: Any) -> FloatArray:
+        """P(class) per sample, shape (n_samples, 2): [σ(−z), σ(z)]; rows sum to 1."""
+        z = self.decision_function(X)
+        positive = np.exp(_log_sigmoid(z))
+        negative = np.exp(_log_sigmoid(-z))
+        return np.column_stack([negative, positive])
+
+
+class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
+    r"""Least squares, optionally ridge-penalised, solved by Newton's method on
+    descend's C++ cost (one step: the cost is quadratic).
+
+    Minimises scikit-learn's ``Ridge`` objective (``LinearRegression`` for ``alpha=0``)
+
+    .. math::
+
+        \sum_i s_i\,(y_i - x_i^\top w - b)^2 + \alpha \lVert w \rVert^2 ,
+
+    the intercept :math:`b` not penalised. With ``fit_intercept=True``, X and y are
+    centred (weighted means, as scikit-learn does; this copies X), the centred
+    problem ``descend.Cost(Xc, yc, "squared_error", fit_intercept=False,
+    l2=2·alpha/S)`` (mean form, :math:`S = \sum_i s_i`) is solved from w = 0, and
+    :math:`b = \bar y - \bar x^\top w`. Where X is rank-deficient (collinear or
+    constant columns, fewer samples than features) and ``alpha=0``, Newton damps the
+    singular Hessian, and the component of its answer in the Hessian's null space is
+    then removed: the result is the minimum-norm least-squares solution, as
+    scikit-learn's (to the rounding level of XᵀX).
+
+    Parameters
+    ----------
+    alpha : float, default=0.0
+        Ridge penalty strength, ≥ 0.
+    fit_intercept : bool, default=True
+    tol : float, default=1e-10
+        Relative: stop when max|∇J(w)| ≤ tol · max|∇J(0)| (J in mean form).
+    max_iter : int, default=20
+        Newton iterations at most (one suffices unless the Hessian is singular).
+    n_threads : int or None, default=None
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    n_iter_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    result_ : descend.OptimizeResult
+    """
+
+    coef_: FloatArray
+    intercept_: float
+    n_iter_: int
+    result_: OptimizeResult
+
+    def __init__(
+        self,
+        *,
+        alpha: float = 0.0,
+        fit_intercept: bool = True,
+        tol: float = 1e-10,
+        max_iter: int = 20,
+        n_threads: int | None = None,
+    ) -> None:
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.n_threads = n_threads
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
+        """Fit the model to samples X (n_samples, n_features) and real targets y."""
+        alpha = as_real(self.alpha, "alpha", minimum=0.0)
+        fit_intercept = _as_bool(self.fit_intercept, "fit_intercept")
+        tol = as_real(self.tol, "tol", minimum=0.0)
+        max_iter = as_int(self.max_iter, "max_iter", minimum=1)
+        n_threads = None if self.n_threads is None else as_threads(self.n_threads)
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        X = _float64(X)
+        n_samples, n_features = X.shape
+        weights = _sample_weight(sample_weight, n_samples)
+        total = float(n_samples) if weights is None else float(weights.sum())
+        if fit_intercept:
+            x_mean = np.average(X, axis=0, weights=weights)
+            y_mean = float(np.average(y, weights=weights))
+            X = X - x_mean
+            y = y - y_mean
+        cost = Cost(
+            X, y, loss="squared_error", fit_intercept=False, l2=2.0 * alpha / total,
+            sample_weight=weights, n_threads=n_threads,
+        )  # fmt: skip
+        x0 = np.zeros(cost.dim)
+        start = float(np.max(np.abs(cost.gradient(x0)))) if cost.dim else 0.0
+        result = newton(cost, x0, tol=tol * start, max_iter=max_iter)
+        if not result.success:
+            warnings.warn(
+                f"LinearRegression: Newton's method stopped with {result.status} after {result.nit} "
+                f"iterations, max|gradient| {result.grad_norm:.2e} > {tol:g}·{start:.2e}: the coefficients "
+                "may be inaccurate. Try scaling the features (e.g. StandardScaler) or a small alpha > 0.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        coef = result.x.copy() if alpha > 0 else _minimum_norm(cost.hessian(result.x), result.x)
+        self.coef_ = coef
+        self.intercept_ = float(y_mean - x_mean @ coef) if fit_intercept else 0.0
+        self.n_iter_ = int(result.nit)
+        self.result_ = result
+        return self
+
+    def predict(self, X: Any) -> FloatArray:
+        """ŷ = Xw + b, shape (n_samples,)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(X @ self.coef_ + self.intercept_, dtype=np.float64)

@@ -1,0 +1,99 @@
+"""descend.plot: the figures' structure (panels, lines, log scales, labels), the plotted
+numbers against the results' own histories, and the error without matplotlib."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import descend
+from descend import plot
+from descend._datasets import exam_results
+from descend._result import LearningRateSweep
+from descend.solvers import gradient_descent, learning_rate_sweep, lbfgs, newton
+
+
+@pytest.fixture(scope="module")
+def cost() -> descend.Cost:
+    X, y, _ = exam_results()
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    return descend.Cost(X, y, loss="log_loss", l2=0.01)
+
+
+def test_convergence_draws_gap_and_gradient_on_log_scales(cost):  # type: ignore[no-untyped-def]
+    results = [newton(cost, tol=1e-10), lbfgs(cost, tol=1e-10), gradient_descent(cost, learning_rate=5.0, tol=1e-8)]
+    figure = plot.convergence(results, ["Newton", "L-BFGS", "GD"])
+    gap_axes, grad_axes = figure.axes
+    assert gap_axes.get_yscale() == "log" and grad_axes.get_yscale() == "log"
+    assert "iteration" in gap_axes.get_xlabel() and "J(w) − J*" in gap_axes.get_ylabel()
+    assert "∇J" in grad_axes.get_ylabel()
+    assert len(grad_axes.get_lines()) == 3
+    assert len(gap_axes.get_lines()) == 4  # three runs and the rounding level
+    legend_texts = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert legend_texts == ["Newton (converged)", "L-BFGS (converged)", "GD (converged)"]
+
+    best = min(result.fun for result in results)
+    floor = np.finfo(float).eps * max(1.0, abs(best))
+    for line, result in zip(gap_axes.get_lines(), results):
+        expected = np.maximum(result.history.cost - best, floor)
+        np.testing.assert_allclose(line.get_ydata(), expected, rtol=1e-15)
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(len(result.history)))
+    for line, result in zip(grad_axes.get_lines(), results):
+        np.testing.assert_array_equal(line.get_ydata(), result.history.grad_norm)
+
+
+def test_convergence_of_one_result_and_bad_arguments(cost):  # type: ignore[no-untyped-def]
+    result = newton(cost)
+    figure = plot.convergence(result)
+    assert len(figure.axes) == 2 and not figure.legends
+    with pytest.raises(ValueError, match="labels must name every result"):
+        plot.convergence([result, result], ["only one"])
+    with pytest.raises(TypeError, match="OptimizeResult"):
+        plot.convergence([1.0])
+
+
+def test_long_and_short_runs_share_a_readable_axis(cost):  # type: ignore[no-untyped-def]
+    slow = gradient_descent(cost, learning_rate=0.05, max_iter=400)
+    figure = plot.convergence([newton(cost), slow], ["Newton", "slow"])
+    assert figure.axes[0].get_xscale() == "symlog"
+
+
+def test_learning_rates_shows_slow_good_and_diverging_side_by_side(cost):  # type: ignore[no-untyped-def]
+    sweep = learning_rate_sweep(cost, [0.05, 5.0, 20.0], max_iter=300, tol=1e-8)
+    statuses = [str(result.status) for _, result in sweep]
+    assert statuses == ["max_iterations", "converged", "diverged"]
+    figure = plot.learning_rates(sweep, optimum=newton(cost, tol=1e-12).fun)
+    assert len(figure.axes) == 3
+    titles = [axes.get_title() for axes in figure.axes]
+    assert "α = 0.05" in titles[0] and "too small" in titles[0]
+    assert "α = 5" in titles[1] and "good" in titles[1]
+    assert "α = 20" in titles[2] and "too large" in titles[2]
+    assert all(axes.get_yscale() == "log" for axes in figure.axes)
+    assert figure.axes[0].get_shared_y_axes().joined(figure.axes[0], figure.axes[2])
+    assert figure.axes[0].get_ylabel() and all(axes.get_xlabel() == "iteration" for axes in figure.axes)
+    assert all(len(axes.get_lines()) == 2 for axes in figure.axes)  # the run and the rounding level
+
+
+def test_learning_rates_needs_a_sweep():
+    with pytest.raises(TypeError, match="LearningRateSweep"):
+        plot.learning_rates([])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="LearningRateSweep"):
+        plot.learning_rates(LearningRateSweep(rates=np.array([]), results=[]))
+
+
+def test_figures_save_as_png(cost, tmp_path: Path):  # type: ignore[no-untyped-def]
+    path = tmp_path / "convergence.png"
+    plot.convergence(newton(cost)).savefig(path)
+    assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_without_matplotlib_the_error_says_what_to_install(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import now fails
+    result = newton(descend.Cost(np.eye(2), [0.0, 1.0], l2=1.0))
+    with pytest.raises(ImportError, match=r'pip install "descend\[plot\]"'):
+        plot.convergence(result)
