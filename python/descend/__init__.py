@@ -32,6 +32,7 @@ __all__ = [
     "PerfectSeparationWarning",
     "Status",
     "__version__",
+    "dask",
     "gradient_descent",
     "lbfgs",
     "learning_rate_sweep",
@@ -44,8 +45,8 @@ __all__ = [
     "squared_error",
 ]
 
-# The scikit-learn estimators and the plots load on first use: descend itself needs
-# neither scikit-learn nor matplotlib.
+# The scikit-learn estimators, the plots and the Dask support load on first use:
+# descend itself needs none of scikit-learn, matplotlib or dask.
 _ESTIMATORS = ("LinearRegression", "LogisticRegression", "PerfectSeparationWarning")
 
 
@@ -53,6 +54,6 @@ def __getattr__(name: str) -> Any:
     # importlib, not "from . import": that would ask this function for the name again.
     if name in _ESTIMATORS:  # without scikit-learn: an ImportError naming the extra to install
         return getattr(importlib.import_module(f"{__name__}.estimators"), name)
-    if name == "plot":
-        return importlib.import_module(f"{__name__}.plot")
+    if name in ("plot", "dask"):  # matplotlib; dask and distributed
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'descend' has no attribute {name!r}")
