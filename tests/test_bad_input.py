@@ -1,4 +1,5 @@
-"""Every bad input gets a clear error: a table over the whole public API.
+"""Every bad input gets a clear error: a table over the whole public API
+(the command line's bad inputs, which exit with status 2, are in test_cli.py).
 
 Each case is a line of Python that must raise ValueError or TypeError whose
 message contains the given words (the argument's name and what was expected).
@@ -72,6 +73,33 @@ CASES: list[tuple[str, str, str, str]] = [
     ("log_loss logits NaN", "descend.log_loss([0, 1], [0.0, np.nan], from_logits=True)", "ValueError", "z must contain only finite"),
     ("squared_error inf", "descend.squared_error([0, 1], [np.inf, 0.5])", "ValueError", "y_pred must contain only finite"),
     ("squared_error strings", "descend.squared_error(['a'], [1.0])", "TypeError", "y must contain numbers"),
+    # solvers
+    ("learning_rate zero", "descend.gradient_descent(cost, learning_rate=0)", "ValueError", "learning_rate must be > 0"),
+    ("learning_rate negative", "descend.gradient_descent(cost, learning_rate=-1)", "ValueError", "learning_rate must be > 0"),
+    ("learning_rate NaN", "descend.gradient_descent(cost, learning_rate=float('nan'))", "ValueError", "learning_rate must be finite"),
+    ("step unknown", "descend.gradient_descent(cost, step='wolfe')", "ValueError", "step must be one of"),
+    ("tol negative", "descend.newton(cost, tol=-1)", "ValueError", "tol must be >= 0"),
+    ("max_iter negative", "descend.lbfgs(cost, max_iter=-5)", "ValueError", "max_iter must be >= 0"),
+    ("memory zero", "descend.lbfgs(cost, memory=0)", "ValueError", "memory must be >= 1"),
+    ("method unknown", "descend.minimize(cost, method='bfgs')", "ValueError", "method must be one of"),
+    ("x0 length", "descend.newton(cost, x0=[0, 0])", "ValueError", "x0 must have length 4"),
+    ("x0 NaN", "descend.lbfgs(cost, x0=[0, np.nan, 0, 0])", "ValueError", "x0 must contain only finite"),
+    ("cost not a cost", "descend.newton(object())", "TypeError", "cost must be a descend.Cost"),
+    ("rates empty", "descend.learning_rate_sweep(cost, [])", "ValueError", "rates must contain"),
+    # estimators
+    ("C zero", "descend.LogisticRegression(C=0).fit(X, y)", "ValueError", "C must be > 0"),
+    ("C negative", "descend.LogisticRegression(C=-1).fit(X, y)", "ValueError", "C must be > 0"),
+    ("solver unknown", "descend.LogisticRegression(solver='sag').fit(X, y)", "ValueError", "solver must be one of"),
+    ("one class", "descend.LogisticRegression().fit(X, np.zeros(20))", "ValueError", "two classes"),
+    ("three classes", "descend.LogisticRegression().fit(X, np.arange(20) % 3)", "ValueError", "binary"),
+    ("predict features", "descend.LogisticRegression().fit(X, y).predict(X[:, :2])", "ValueError", "X has 2 features"),
+    ("fit NaN", "descend.LogisticRegression().fit(np.where(X > 1, np.nan, X), y)", "ValueError", "NaN"),
+    ("estimator max_iter", "descend.LogisticRegression(max_iter=-1).fit(X, y)", "ValueError", "max_iter must be >= 0"),
+    ("estimator tol", "descend.LogisticRegression(tol=-1).fit(X, y)", "ValueError", "tol must be >= 0"),
+    ("alpha negative", "descend.LinearRegression(alpha=-1).fit(X, y)", "ValueError", "alpha must be >= 0"),
+    ("fit weights negative", "descend.LogisticRegression().fit(X, y, sample_weight=-np.ones(20))", "ValueError", "sample_weight"),
+    ("estimator learning_rate", "descend.LogisticRegression(solver='gd', learning_rate=-1.0).fit(X, y)", "ValueError", "learning_rate must be > 0"),
+    ("regression y NaN", "descend.LinearRegression().fit(X, np.full(20, np.nan))", "ValueError", "NaN"),
 ]
 
 RUNNER = textwrap.dedent(
@@ -127,7 +155,7 @@ def outcomes() -> dict[str, dict[str, Any]]:
 
 
 def test_there_are_enough_cases() -> None:
-    assert len(CASES) >= 40
+    assert len(CASES) >= 60
     assert len({name for name, *_ in CASES}) == len(CASES)
 
 

@@ -284,3 +284,18 @@ def test_bad_input_names_the_argument(call: Any, error: type[Exception], words: 
         call()
     if words is not None:
         assert words in str(info.value)
+
+
+def test_memory_mapped_and_unpickled_arrays_are_viewed(tmp_path: Path) -> None:
+    """Their dtype objects are equal to float64's but not the same instance: still no copy."""
+    import pickle
+
+    X, y, _ = make_problem("log_loss", n=100)
+    np.save(tmp_path / "X.npy", X)
+    mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
+    unpickled = pickle.loads(pickle.dumps(X))
+    w = np.full(X.shape[1] + 1, 0.1)
+    for array in (mapped, unpickled):
+        cost = descend.Cost(array, y)
+        assert cost._core.data_address == array.ctypes.data
+        assert_close(cost.value(w), reference.Cost(X, y).value(w))

@@ -632,3 +632,19 @@ def test_max_iter_zero_evaluates_the_start_only() -> None:
         np.testing.assert_array_equal(result.x, x0)
         assert result.fun == pytest.approx(J(x0), rel=1e-13)
         np.testing.assert_allclose(result.jac, grad(x0), rtol=1e-12, atol=1e-15)
+
+
+def test_max_iterations_advice_tells_too_small_from_oscillating() -> None:
+    """Below 2/L the cost falls at every step (rate too small if max_iter runs out); above it
+    the cost rises and falls: the advice must say which. L is the Hessian's largest eigenvalue."""
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 4)) @ np.diag([1.0, 1.0, 3.0, 0.3])
+    y = (X @ [1.0, -1.0, 0.5, 2.0] + rng.logistic(size=300) > 0).astype(float)
+    cost = descend.Cost(X, y, l2=0.01)
+    L = np.linalg.eigvalsh(cost.hessian(descend.newton(cost).x)).max()
+    slow = descend.gradient_descent(cost, learning_rate=0.05 / L, max_iter=50)
+    assert slow.status == "max_iterations" and "too small" in slow.message
+    assert np.all(np.diff(slow.history.cost) <= 0)
+    wild = descend.gradient_descent(cost, learning_rate=2.6 / L, max_iter=300)
+    assert np.any(np.diff(wild.history.cost) > 0)
+    assert wild.status in ("max_iterations", "diverged") and "too large" in wild.message

@@ -323,7 +323,18 @@ Result gradient_descent(const Cost& cost, const Vector& x0, const GradientDescen
                 break;
             }
             std::string advice;
-            if (options.step == StepRule::Fixed)
+            // A rate below 2/L decreases the cost at every step; rises mean it oscillates.
+            const auto& costs = r.history.cost;
+            const std::size_t recent = std::max<std::size_t>(1, costs.size() / 5);
+            std::size_t rises = 0;
+            for (std::size_t i = costs.size() - recent; i < costs.size(); ++i)
+                if (i > 0 && costs[i] > costs[i - 1]) ++rises;
+            if (options.step == StepRule::Fixed && rises > 0)
+                advice = ": the cost rose in " + std::to_string(rises) + " of the last " + std::to_string(recent) +
+                         " iterations, so the learning rate " + num(alpha) +
+                         " is too large for this cost (it oscillates): lower it (try " + num(alpha / 4) +
+                         "), or use step 'backtracking' or 'curvature'";
+            else if (options.step == StepRule::Fixed)
                 advice = ": the learning rate " + num(alpha) +
                          " may be too small (try a larger one, or step 'backtracking' or 'curvature'), or raise "
                          "max_iter; newton and lbfgs need far fewer iterations";

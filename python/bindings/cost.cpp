@@ -116,8 +116,9 @@ DataView view_of(const py::array& X) {
     const auto item = static_cast<Index>(X.itemsize());
     const Index s0 = static_cast<Index>(X.strides(0)) / item;
     const Index s1 = static_cast<Index>(X.strides(1)) / item;
-    const bool f64 = py::isinstance<py::array_t<double>>(X) && X.dtype().is(py::dtype::of<double>());
-    const bool f32 = X.dtype().is(py::dtype::of<float>());
+    // equal(), not is(): memory-mapped or unpickled arrays carry an equal dtype object of their own.
+    const bool f64 = X.dtype().equal(py::dtype::of<double>());
+    const bool f32 = X.dtype().equal(py::dtype::of<float>());
     if (!f64 && !f32) throw std::invalid_argument("X must have dtype float64 or float32");
     const bool row_major = s1 == 1 || cols <= 1;
     const bool col_major = s0 == 1 || rows <= 1;

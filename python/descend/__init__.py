@@ -10,6 +10,9 @@ minimised by gradient descent, Newton's method and L-BFGS, on an Eigen C++ core.
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from . import reference
 from ._result import History, IterationInfo, LearningRateSweep, OptimizeResult, Status
 from .cost import Cost
@@ -23,16 +26,34 @@ __all__ = [
     "History",
     "IterationInfo",
     "LearningRateSweep",
+    "LinearRegression",
+    "LogisticRegression",
     "OptimizeResult",
+    "PerfectSeparationWarning",
     "Status",
     "__version__",
+    "dask",
     "gradient_descent",
     "lbfgs",
     "learning_rate_sweep",
     "log_loss",
     "minimize",
     "newton",
+    "plot",
     "reference",
     "sigmoid",
     "squared_error",
 ]
+
+# The scikit-learn estimators, the plots and the Dask support load on first use:
+# descend itself needs none of scikit-learn, matplotlib or dask.
+_ESTIMATORS = ("LinearRegression", "LogisticRegression", "PerfectSeparationWarning")
+
+
+def __getattr__(name: str) -> Any:
+    # importlib, not "from . import": that would ask this function for the name again.
+    if name in _ESTIMATORS:  # without scikit-learn: an ImportError naming the extra to install
+        return getattr(importlib.import_module(f"{__name__}.estimators"), name)
+    if name in ("plot", "dask"):  # matplotlib; dask and distributed
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'descend' has no attribute {name!r}")

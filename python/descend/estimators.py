@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 import warnings
 from typing import Any
 
@@ -66,6 +67,24 @@ def _float64(X: FloatArray) -> FloatArray:
     """X with numpy's own float64 dtype object: arrays unpickled or memory-mapped (joblib)
     carry an equal but distinct one, which the core's binding does not recognise. A view, no copy."""
     return X if X.dtype is np.dtype(np.float64) else X.view(np.dtype(np.float64))
+
+
+def _is_dask(X: Any) -> bool:
+    """Whether X is a Dask collection (possible only once dask is imported): then it is fitted where it lives."""
+    dask = sys.modules.get("dask")
+    return dask is not None and bool(dask.is_dask_collection(X))
+
+
+def _fit_dask(estimator: BaseEstimator, X: Any, y: Any, sample_weight: Any, **options: Any) -> Any:
+    """The fit over a Dask cluster (descend.dask.fit_linear_model) and the input attributes scikit-learn expects."""
+    from .dask import fit_linear_model
+
+    fitted = fit_linear_model(X, y, sample_weight=sample_weight, **options)
+    estimator.n_features_in_ = fitted.n_features_in
+    if fitted.feature_names_in is not None:
+        estimator.feature_names_in_ = fitted.feature_names_in
+    estimator.result_ = fitted.result
+    return fitted
 
 
 def _minimise(cost: Cost, x0: FloatArray, solver: str, options: dict[str, Any]) -> OptimizeResult:
@@ -215,14 +234,32 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
         """Fit the model to samples X (n_samples, n_features) and two-class labels y."""
         C, fit_intercept, solver, options, n_threads = self._options()
+        if _is_dask(X):
+            fitted = _fit_dask(
+                self, X, y, sample_weight, loss="log_loss", fit_intercept=fit_intercept,
+                l2=lambda S: 0.0 if math.isinf(C) else 1.0 / (C * S),
+                solve=lambda cost, x0: _minimise(cost, x0, solver, options),
+            )  # fmt: skip
+            n_features = fitted.n_features_in
+            self.classes_ = fitted.classes
+            self.coef_ = fitted.result.x[:n_features].reshape(1, n_features).copy()
+            self.intercept_ = np.array([fitted.result.x[-1] if fit_intercept else 0.0])
+            self.n_iter_ = np.array([fitted.result.nit], dtype=np.int32)
+            return self
         X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
         classes, y01 = np.unique(y, return_inverse=True)
+        # Two classes of integers, booleans or integral floats are binary: skip scikit-learn's
+        # type_of_target (most of a small fit's time); anything else goes through it.
+        obviously_binary = classes.shape[0] == 2 and (
+            y.dtype.kind in "iub" or (y.dtype.kind == "f" and bool(np.all(classes == np.floor(classes))))
+        )
+        if not obviously_binary:
+            check_classification_targets(y)
         if classes.shape[0] == 1:
             raise ValueError(
                 f"LogisticRegression needs samples of two classes, got only one class: {classes.tolist()[0]!r}"
             )
-        target_type = type_of_target(y, input_name="y")
+        target_type = "binary" if obviously_binary else type_of_target(y, input_name="y")
         if target_type != "binary":
             shown = ", ".join(map(repr, classes[:5].tolist())) + (", ..." if classes.shape[0] > 5 else "")
             raise ValueError(
@@ -300,11 +337,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     def decision_function(self, X: Any) -> FloatArray:
         """The logit z = Xw + b of the positive class ``classes_[1]``, shape (n_samples,)."""
         check_is_fitted(self)
+        if _is_dask(X):  # a lazy dask array, computed where X lives
+            from .dask import decision_function
+
+            return decision_function(X, self.coef_[0], self.intercept_[0])  # type: ignore[return-value]
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return np.asarray(X @ self.coef_[0] + self.intercept_[0], dtype=np.float64)
 
     def predict(self, X: Any) -> np.ndarray:
         """The more probable label of each sample (``classes_[1]`` when z > 0)."""
+        if _is_dask(X):  # a lazy dask array, computed where X lives
+            from .dask import predict_labels
+
+            return predict_labels(X, self.coef_[0], self.intercept_[0], self.classes_)  # type: ignore[return-value]
         positive = self.decision_function(X) > 0
         return self.classes_[positive.astype(np.intp)]
 
@@ -389,6 +434,18 @@ class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         tol = as_real(self.tol, "tol", minimum=0.0)
         max_iter = as_int(self.max_iter, "max_iter", minimum=1)
         n_threads = None if self.n_threads is None else as_threads(self.n_threads)
+        if _is_dask(X):
+            fitted = _fit_dask(
+                self, X, y, sample_weight, loss="squared_error", fit_intercept=fit_intercept,
+                l2=lambda S: 2.0 * alpha / S,
+                solve=lambda cost, x0: newton(
+                    cost, x0, tol=tol * float(np.max(np.abs(cost.gradient(x0)))), max_iter=max_iter
+                ),
+            )  # fmt: skip
+            self.coef_ = fitted.result.x[: fitted.n_features_in].copy()
+            self.intercept_ = float(fitted.result.x[-1]) if fit_intercept else 0.0
+            self.n_iter_ = int(fitted.result.nit)
+            return self
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         X = _float64(X)
         n_samples, n_features = X.shape
@@ -424,5 +481,9 @@ class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     def predict(self, X: Any) -> FloatArray:
         """ŷ = Xw + b, shape (n_samples,)."""
         check_is_fitted(self)
+        if _is_dask(X):  # a lazy dask array, computed where X lives
+            from .dask import decision_function
+
+            return decision_function(X, self.coef_, self.intercept_)  # type: ignore[return-value]
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return np.asarray(X @ self.coef_ + self.intercept_, dtype=np.float64)
