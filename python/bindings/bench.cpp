@@ -72,8 +72,8 @@ DataView contiguous_view(const py::array& X) {
     if (X.ndim() != 2) throw std::invalid_argument("X must be a 2-D array");
     const auto rows = static_cast<Index>(X.shape(0));
     const auto cols = static_cast<Index>(X.shape(1));
-    const bool f64 = X.dtype().is(py::dtype::of<double>());
-    if (!f64 && !X.dtype().is(py::dtype::of<float>()))
+    const bool f64 = X.dtype().equal(py::dtype::of<double>());
+    if (!f64 && !X.dtype().equal(py::dtype::of<float>()))
         throw std::invalid_argument("X must have dtype float64 or float32");
     const auto flags = X.flags();
     if (flags & py::array::c_style) {
