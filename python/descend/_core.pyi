@@ -257,3 +257,5 @@ def squared_error(y: _Array, y_pred: _Array) -> _Array:
     """
     (y − ŷ)² elementwise.
     """
+def _stream_sum(X: numpy.ndarray, n_threads: int) -> float:
+    """A plain read of X with the kernels' threads and row partition (the benchmarks' memory floor)."""
