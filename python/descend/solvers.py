@@ -252,6 +252,27 @@ def _result(core: Any, method: str, options: dict[str, object], verbose: int) ->
 # Solvers
 
 
+def _solve(
+    method: str,
+    solver: Callable[..., Any],
+    core_options: Any,
+    cost: Any,
+    x0: Any,
+    options: dict[str, object],
+    callback: Any,
+    verbose: Any,
+) -> OptimizeResult:
+    """Validates what every solver takes, runs the C++ solver with the options set, wraps its result."""
+    user_callback = _callback(callback)
+    level = _verbose(verbose)
+    core_cost = as_core_cost(cost)
+    start = _start(core_cost, x0)
+    for name, value in options.items():
+        setattr(core_options, name, value)
+    core = solver(core_cost, start, core_options, _core_callback(method, user_callback, level))
+    return _result(core, method, options, level)
+
+
 def gradient_descent(
     cost: Any,
     x0: Any = None,
@@ -311,16 +332,7 @@ def gradient_descent(
         "max_iter": _max_iter(max_iter),
         "tol": _tol(tol),
     }
-    user_callback = _callback(callback)
-    level = _verbose(verbose)
-    core_cost = as_core_cost(cost)
-    start = _start(core_cost, x0)
-    core_options = _core.GradientDescentOptions()
-    for name, value in options.items():
-        setattr(core_options, name, value)
-    method = "gradient_descent"
-    core = _core.gradient_descent(core_cost, start, core_options, _core_callback(method, user_callback, level))
-    return _result(core, method, options, level)
+    return _solve("gradient_descent", _core.gradient_descent, _core.GradientDescentOptions(), cost, x0, options, callback, verbose)
 
 
 def newton(
@@ -362,16 +374,7 @@ def newton(
     OptimizeResult
     """
     options: dict[str, object] = {"max_iter": _max_iter(max_iter), "tol": _tol(tol)}
-    user_callback = _callback(callback)
-    level = _verbose(verbose)
-    core_cost = as_core_cost(cost)
-    start = _start(core_cost, x0)
-    core_options = _core.NewtonOptions()
-    for name, value in options.items():
-        setattr(core_options, name, value)
-    method = "newton"
-    core = _core.newton(core_cost, start, core_options, _core_callback(method, user_callback, level))
-    return _result(core, method, options, level)
+    return _solve("newton", _core.newton, _core.NewtonOptions(), cost, x0, options, callback, verbose)
 
 
 def lbfgs(
@@ -415,16 +418,7 @@ def lbfgs(
     if pairs > _INT_MAX:
         raise ValueError(f"memory must be <= {_INT_MAX}, got {pairs}")
     options: dict[str, object] = {"memory": pairs, "max_iter": _max_iter(max_iter), "tol": _tol(tol)}
-    user_callback = _callback(callback)
-    level = _verbose(verbose)
-    core_cost = as_core_cost(cost)
-    start = _start(core_cost, x0)
-    core_options = _core.LbfgsOptions()
-    for name, value in options.items():
-        setattr(core_options, name, value)
-    method = "lbfgs"
-    core = _core.lbfgs(core_cost, start, core_options, _core_callback(method, user_callback, level))
-    return _result(core, method, options, level)
+    return _solve("lbfgs", _core.lbfgs, _core.LbfgsOptions(), cost, x0, options, callback, verbose)
 
 
 def minimize(cost: Any, x0: Any = None, method: Method = "lbfgs", **options: Any) -> OptimizeResult:
