@@ -112,6 +112,21 @@ def test_every_method_equals_in_memory(
         assert_close(cost.decision_function(w).compute(), reference.decision_function(w))
 
 
+def test_tiny_weights_do_not_underflow(client: Any) -> None:
+    """Weights near the smallest normal double: each block normalises its own weights,
+    so s·L′·x does not underflow (as in memory, where the weights are stored as s/S)."""
+    X, y, weights = make_data("log_loss", n=1200, d=4, chunk=300)
+    X = X * 1e-15  # s·L′·x ~ 1e-320: a subnormal with four digits left, unless s is normalised first
+    tiny = weights * 1e-305
+    cost = descend.dask.Cost(X, y, sample_weight=tiny)
+    reference = descend.reference.Cost(*dask.compute(X, y), sample_weight=tiny.compute())
+    w = np.random.default_rng(3).normal(size=cost.dim) * 1e-3
+    assert cost.value(w) == pytest.approx(reference.value(w), rel=1e-12)
+    # Entry by entry: the feature entries are 1e-15 times the intercept's.
+    np.testing.assert_allclose(cost.gradient(w), reference.gradient(w), rtol=1e-10)
+    np.testing.assert_allclose(cost.hessian(w), reference.hessian(w), rtol=1e-10)
+
+
 def test_layouts_and_inputs(client: Any) -> None:
     """Uneven row blocks, columns split over chunks (rechunked), float32, integer labels,
     y in memory, a block whose weights are all zero."""

@@ -112,7 +112,9 @@ class _Block:
                 weights = None  # the block adds nothing, but its X and y are still checked
         else:
             self.weight_sum = float(self.n_samples)
-        core = _core.LinearModelCost(X, y, self.loss, self.fit_intercept, 0.0, weights, "sum", 1)
+        # The block's own mean: weights are normalised inside the block (no underflow of tiny
+        # weights in s·L′·x), and the client's scale S_b/S makes it the block's share of J.
+        core = _core.LinearModelCost(X, y, self.loss, self.fit_intercept, 0.0, weights, "mean", 1)
         return core if self.weight_sum > 0.0 else None
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -139,9 +141,14 @@ def _zeros(want: str, dim: int) -> tuple[Any, ...]:
     return 0.0, np.zeros(dim), np.zeros((dim, dim))
 
 
-def _evaluate(block: _Block, want: str, point: tuple[FloatArray, FloatArray | None]) -> tuple[Any, ...]:
-    """The unnormalised, unpenalised sums over one block at point = (w, v):
-    Σ sᵢLᵢ, Xᵀ(s∘L′), Xᵀdiag(s∘L″)X or Xᵀdiag(s∘L″)Xv."""
+def _evaluate(block: _Block, want: str, point: tuple[FloatArray, FloatArray | None], scale: float) -> tuple[Any, ...]:
+    """The block's unpenalised share at point = (w, v): scale times its own mean
+    (Σ sᵢLᵢ, Xᵀ(s∘L′), Xᵀdiag(s∘L″)X or Xᵀdiag(s∘L″)Xv, over S_b = Σ sᵢ of the block);
+    scale is S_b/S for the mean reduction and S_b for the sum."""
+    return tuple(scale * term for term in _block_mean(block, want, point))
+
+
+def _block_mean(block: _Block, want: str, point: tuple[FloatArray, FloatArray | None]) -> tuple[Any, ...]:
     w, v = point
     core = block.core
     if block.error is not None:  # not reached: the client refuses such data at construction
@@ -327,6 +334,11 @@ class Cost:
         if weights is not None and not weight_sum > 0.0:
             raise ValueError("sample_weight must have a positive sum")
         self.normaliser = weight_sum if self.reduction == "mean" else 1.0
+        # Each block returns its own mean; scaled by S_b/S (mean) or S_b (sum) it is its share.
+        self._scales = [
+            (block_sum / weight_sum if self.reduction == "mean" else block_sum) if block_sum > 0.0 else 0.0
+            for _, block_sum, _ in summaries
+        ]
         # The persisted blocks: their keys and the graph that holds them (futures on a cluster).
         self._block_graph: dict[Key, Any] = {}
         for block in self._blocks:
@@ -351,7 +363,7 @@ class Cost:
         keys: list[Key] = []
         for i, block in enumerate(self._block_keys):
             key = (name, 0, i)
-            graph[key] = Task(key, _evaluate, TaskRef(block), want, (w, v))
+            graph[key] = Task(key, _evaluate, TaskRef(block), want, (w, v), self._scales[i])
             keys.append(key)
         level = 0
         while len(keys) > 1:
@@ -371,20 +383,20 @@ class Cost:
         self.n_passes += 1
         return result
 
-    # The client's share: 1/S and the penalty, as descend.Cost computes them.
+    # The client's share: the penalty, as descend.Cost adds it (the blocks' scales did 1/S).
 
     def _finish_value(self, total: float, w: FloatArray) -> float:
         d = self.n_features
-        return float(total * (1.0 / self.normaliser) + 0.5 * self.l2 * float(w[:d] @ w[:d]))
+        return float(total + 0.5 * self.l2 * float(w[:d] @ w[:d]))
 
     def _finish_vector(self, total: FloatArray, w: FloatArray) -> FloatArray:
         d = self.n_features
-        out = np.asarray(total, dtype=np.float64) * (1.0 / self.normaliser)
+        out = np.array(total, dtype=np.float64)
         out[:d] += self.l2 * w[:d]
         return out
 
     def _finish_hessian(self, total: FloatArray) -> FloatArray:
-        H = np.asarray(total, dtype=np.float64) * (1.0 / self.normaliser)
+        H = np.array(total, dtype=np.float64)
         d = self.n_features
         H[np.arange(d), np.arange(d)] += self.l2
         return H
