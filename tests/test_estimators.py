@@ -24,7 +24,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from descend.estimators import LinearRegression, LogisticRegression, PerfectSeparationWarning
 
 
-@parametrize_with_checks([LogisticRegression(), LinearRegression()])
+# parametrize_with_checks hands pytest a generator in scikit-learn < 1.8, which pytest 9
+# deprecates (an error under filterwarnings=error): the same checks, as a list.
+_CHECKS = parametrize_with_checks([LogisticRegression(), LinearRegression()])
+_CHECKS_MARK = pytest.mark.parametrize(_CHECKS.args[0], list(_CHECKS.args[1]), **_CHECKS.kwargs)
+
+
+@_CHECKS_MARK
 def test_sklearn_contract(estimator, check):  # type: ignore[no-untyped-def]
     check(estimator)
 
