@@ -34,7 +34,7 @@ class LinearModelCost(Cost):
     """
     The cost of a linear model over (X, y): a zero-copy view of X, which it keeps alive.
     """
-    def __init__(self, X: numpy.ndarray, y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0) -> None:
+    def __init__(self, X: numpy.typing.NDArray[typing.Any], y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0) -> None:
         ...
     def decision_function(self, w: _ArrayLike) -> _Array:
         ...
@@ -257,5 +257,5 @@ def squared_error(y: _Array, y_pred: _Array) -> _Array:
     """
     (y − ŷ)² elementwise.
     """
-def _stream_sum(X: numpy.ndarray, n_threads: int) -> float:
+def _stream_sum(X: numpy.typing.NDArray[typing.Any], n_threads: int) -> float:
     """A plain read of X with the kernels' threads and row partition (the benchmarks' memory floor)."""

@@ -18,9 +18,11 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+#: An array of any dtype (labels, classes, inputs before conversion).
+AnyArray = npt.NDArray[Any]
 
 
-def _as_real_array(value: Any, name: str, keep_float32: bool = False) -> np.ndarray:
+def _as_real_array(value: Any, name: str, keep_float32: bool = False) -> AnyArray:
     if value is None:
         raise TypeError(f"{name} must be an array of numbers, got None")
     if isinstance(value, (str, bytes)):
@@ -43,7 +45,7 @@ def _as_real_array(value: Any, name: str, keep_float32: bool = False) -> np.ndar
     return array
 
 
-def as_matrix(X: Any, name: str = "X") -> np.ndarray:
+def as_matrix(X: Any, name: str = "X") -> AnyArray:
     """X as a 2-D float64 (or float32) array with contiguous rows or columns, not copied if it already is one."""
     array = _as_real_array(X, name, keep_float32=True)
     if array.ndim != 2:

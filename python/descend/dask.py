@@ -47,7 +47,7 @@ from dask.task_spec import Task, TaskRef
 from dask.typing import Key
 
 from . import _core
-from ._validation import FloatArray, as_choice, as_matrix, as_real, as_vector
+from ._validation import AnyArray, FloatArray, as_choice, as_matrix, as_real, as_vector
 from .cost import LOSSES, REDUCTIONS
 from ._result import OptimizeResult
 from .solvers import Method, minimize
@@ -465,7 +465,7 @@ def decision_function(X: Any, coef: Any, intercept: float = 0.0) -> da.Array:
     return (X @ coef + float(intercept)).astype(np.float64)
 
 
-def _label_block(z: FloatArray, classes: np.ndarray) -> np.ndarray:
+def _label_block(z: FloatArray, classes: AnyArray) -> AnyArray:
     return classes[(z > 0).astype(np.intp)]
 
 
@@ -486,11 +486,11 @@ class LinearModelFit:
     result: OptimizeResult  # x: the coefficients, then the intercept
     cost: Cost
     n_features_in: int
-    feature_names_in: np.ndarray | None  # the column names of a DataFrame with string columns
-    classes: np.ndarray | None  # log loss: the two labels, classes[1] the positive one (y = 1)
+    feature_names_in: AnyArray | None  # the column names of a DataFrame with string columns
+    classes: AnyArray | None  # log loss: the two labels, classes[1] the positive one (y = 1)
 
 
-def binary_labels(y: Any) -> tuple[np.ndarray, da.Array]:
+def binary_labels(y: Any) -> tuple[AnyArray, da.Array]:
     """The two labels of a dask y, sorted, and y as 0.0/1.0 (1.0 for ``classes[1]``).
     Reads y once, on the workers."""
     y = _as_dask_array(y, "y", convert=False)

@@ -28,7 +28,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
     ) from error
 
 from ._result import OptimizeResult
-from ._validation import FloatArray, as_choice, as_int, as_real, as_threads, as_vector
+from ._validation import AnyArray, FloatArray, as_choice, as_int, as_real, as_threads, as_vector
 from .cost import Cost
 from .solvers import gradient_descent, lbfgs, newton
 
@@ -172,10 +172,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """
 
     # Set by fit (annotated here for type checkers; no values, so unfitted stays unfitted).
-    classes_: np.ndarray
+    classes_: AnyArray
     coef_: FloatArray
     intercept_: FloatArray
-    n_iter_: np.ndarray
+    n_iter_: AnyArray
     result_: OptimizeResult
 
     def __init__(
@@ -303,7 +303,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self._warn_if_needed(X, y01, weights, C, options["tol"])
         return self
 
-    def _warn_if_needed(self, X: FloatArray, y01: np.ndarray, weights: FloatArray | None, C: float, tol: float) -> None:
+    def _warn_if_needed(self, X: FloatArray, y01: AnyArray, weights: FloatArray | None, C: float, tol: float) -> None:
         result = self.result_
         separated = False
         if math.isinf(C):
@@ -344,7 +344,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return np.asarray(X @ self.coef_[0] + self.intercept_[0], dtype=np.float64)
 
-    def predict(self, X: Any) -> np.ndarray:
+    def predict(self, X: Any) -> AnyArray:
         """The more probable label of each sample (``classes_[1]`` when z > 0)."""
         if _is_dask(X):  # a lazy dask array, computed where X lives
             from .dask import predict_labels

@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._validation import FloatArray, _as_real_array
+from ._validation import AnyArray, FloatArray, _as_real_array
 
 
-def _pair(a: Any, a_name: str, b: Any, b_name: str) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
+def _pair(a: Any, a_name: str, b: Any, b_name: str) -> tuple[AnyArray, AnyArray, tuple[int, ...]]:
     a_array = _as_real_array(a, a_name)
     b_array = _as_real_array(b, b_name)
     for array, name in ((a_array, a_name), (b_array, b_name)):
@@ -26,7 +26,7 @@ def _pair(a: Any, a_name: str, b: Any, b_name: str) -> tuple[np.ndarray, np.ndar
     return np.ascontiguousarray(a_array).ravel(), np.ascontiguousarray(b_array).ravel(), shape
 
 
-def _in_unit_interval(array: np.ndarray, name: str, what: str) -> None:
+def _in_unit_interval(array: AnyArray, name: str, what: str) -> None:
     if array.size and (array.min() < 0.0 or array.max() > 1.0):
         raise ValueError(f"{name} must lie in [0, 1] ({what}), got values in [{array.min()}, {array.max()}]")
 

@@ -55,7 +55,7 @@ def _best_cost(results: Sequence[OptimizeResult]) -> float:
 
 def _gap(cost: FloatArray, optimum: float) -> tuple[FloatArray, float]:
     """J(w_k) − J*, floored at the rounding level of J* (where the gap is zero or below)."""
-    floor = np.finfo(np.float64).eps * max(1.0, abs(optimum))
+    floor = float(np.finfo(np.float64).eps) * max(1.0, abs(optimum))
     gap = np.where(np.isfinite(cost), cost - optimum, np.nan)
     return np.maximum(gap, floor), floor
 
@@ -83,7 +83,7 @@ def convergence(
 
     figure = _new_figure(11.0, 4.6 + 0.22 * ((len(runs) + 1) // 2))
     gap_axes, grad_axes = figure.subplots(1, 2, sharex=True)
-    floor = np.finfo(np.float64).eps
+    floor = float(np.finfo(np.float64).eps)
     for i, (run, name) in enumerate(zip(runs, names)):
         colour = COLOURS[i % len(COLOURS)]
         iterations = np.arange(len(run.history))

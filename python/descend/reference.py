@@ -98,7 +98,8 @@ def log1pexp(z: npt.ArrayLike) -> FloatArray:
     log1pexp(−800) = 0.
     """
     z = _floats(z)
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+    out: FloatArray = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+    return out
 
 
 @_underflow_is_exact
@@ -229,7 +230,7 @@ class Cost:
         if not (math.isfinite(l2) and l2 >= 0.0):
             raise ValueError(f"l2 must be a finite number >= 0, got {l2}")
         if sample_weight is None:
-            s = np.ones(n)
+            s: FloatArray = np.ones(n)
         else:
             s = _floats(sample_weight)
             if s.shape != (n,) or not np.all(np.isfinite(s)) or np.any(s < 0.0) or not np.sum(s) > 0.0:
