@@ -43,6 +43,16 @@ def _calls_for(function: Callable[[], object], budget: float) -> int:
     return max(1, int(budget / max(once, 1e-7)))
 
 
+# OpenBLAS's worker threads keep spinning for a while (about 0.1 s) after a BLAS
+# call returns: a candidate timed right after NumPy's or scikit-learn's threaded
+# BLAS finds the other core busy (measured: descend's two-thread Hessian at
+# 500k×100 took 127 ms right after X.T @ X, 74 ms on its own and 0.2 s later).
+# Each timed call of a slow candidate therefore starts after a pause (not a fast
+# one's: after a pause a microsecond call meets cold caches and a sleeping core).
+SETTLE_SECONDS = 0.2
+SLOW_SECONDS = 0.002
+
+
 def side_by_side(
     candidates: dict[str, Callable[[], object]],
     repeats: int,
@@ -53,11 +63,16 @@ def side_by_side(
 
     With ``min_round_seconds`` > 0, a fast candidate is called several times per
     round (as many as fill that time) and its time is the mean per call, so that
-    microsecond calls are not lost in the timer's resolution.
+    microsecond calls are not lost in the timer's resolution. Otherwise each call
+    of a candidate slower than SLOW_SECONDS starts SETTLE_SECONDS after the
+    previous one ended, when other libraries' spinning threads have gone idle.
     """
+    warm: dict[str, float] = {name: 0.0 for name in candidates}
     for _ in range(warmup):
-        for function in candidates.values():
+        for name, function in candidates.items():
+            start = time.perf_counter()
             function()
+            warm[name] = time.perf_counter() - start
     calls = {
         name: _calls_for(function, min_round_seconds) if min_round_seconds > 0 else 1
         for name, function in candidates.items()
@@ -69,6 +84,8 @@ def side_by_side(
         shift = round_ % len(names)
         for name in names[shift:] + names[:shift]:
             function, number = candidates[name], calls[name]
+            if min_round_seconds <= 0 and warm[name] > SLOW_SECONDS:
+                time.sleep(SETTLE_SECONDS)
             start = time.perf_counter()
             for _ in range(number):
                 function()
