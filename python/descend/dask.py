@@ -98,9 +98,6 @@ class _Block:
         if self.n_samples == 0:
             return None
         X = as_matrix(self.X)
-        # An unpickled array carries a copy of its dtype object, which the core's
-        # dtype check (by identity) refuses; a view with the canonical dtype is free.
-        X = X.view(X.dtype.type)
         y = as_vector(self.y, "y", self.n_samples, "one entry per row of X")
         weights = None
         if self.sample_weight is not None:

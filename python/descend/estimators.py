@@ -63,12 +63,6 @@ def _sample_weight(sample_weight: Any, n_samples: int) -> FloatArray | None:
     return weights
 
 
-def _float64(X: FloatArray) -> FloatArray:
-    """X with numpy's own float64 dtype object: arrays unpickled or memory-mapped (joblib)
-    carry an equal but distinct one, which the core's binding does not recognise. A view, no copy."""
-    return X if X.dtype is np.dtype(np.float64) else X.view(np.dtype(np.float64))
-
-
 def _is_dask(X: Any) -> bool:
     """Whether X is a Dask collection (possible only once dask is imported): then it is fitted where it lives."""
     dask = sys.modules.get("dask")
@@ -267,7 +261,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
                 f"{classes.shape[0]} classes ({shown}). For more classes, wrap the estimator in "
                 "sklearn.multiclass.OneVsRestClassifier."
             )
-        X = _float64(X)
         n_samples, n_features = X.shape
         weights = _sample_weight(sample_weight, n_samples)
         if weights is not None:
@@ -447,7 +440,6 @@ class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
             self.n_iter_ = int(fitted.result.nit)
             return self
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        X = _float64(X)
         n_samples, n_features = X.shape
         weights = _sample_weight(sample_weight, n_samples)
         total = float(n_samples) if weights is None else float(weights.sum())
