@@ -164,6 +164,22 @@ void check_extremes() {
     Matrix H;
     cost.hessian(w, H);
     VERIFY(H(0, 0) == 0.0);
+
+    // In the underflow range the blocked kernels equal the scalar formulas (std::exp)
+    // exactly, whatever instruction set Eigen's packet exp was compiled for: e is
+    // subnormal for 708 < |z| < 745.2 and exactly 0 beyond.
+    Eigen::ArrayXd z(10), labels(10), loss(10), d1(10), d2(10);
+    z << 700.5, -709.5, 720.0, -740.0, 745.0, -745.1, 745.2, -750.0, 800.0, -1e4;
+    labels << 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0;
+    LogLoss::block(z, labels, loss, d1);
+    LogLoss::block_second(z, d2);
+    for (Eigen::Index i = 0; i < z.size(); ++i) {
+        VERIFY(loss[i] == LogLoss::value(z[i], labels[i]));
+        VERIFY(d1[i] == LogLoss::derivative(z[i], labels[i]));
+        VERIFY(d2[i] == LogLoss::second_derivative(z[i], labels[i]));
+        if (std::abs(z[i]) >= 745.2) VERIFY(d2[i] == 0.0);
+        else VERIFY(d2[i] > 0.0);
+    }
 }
 
 void check_bad_arguments() {

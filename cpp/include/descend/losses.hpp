@@ -12,6 +12,14 @@
 //   L″ = e / (1 + e)²
 // so the loss and both derivatives are exact at z = ±800 and beyond, with no
 // overflow and no floating-point exception.
+//
+// The blocked kernels take e from Eigen's packet exp, whose treatment of the
+// underflow range depends on the instruction set it is compiled for (some
+// versions clamp the argument near −709.8, so exp(−800) comes back as 1e-308
+// rather than 0). Where |z| > kExpPacketSafe the kernels recompute e with the
+// scalar std::exp, so e, and with it L″ = e/(1 + e)², underflow to exactly 0
+// for |z| ≥ 745.2 on every CPU, as they do mathematically (below the smallest
+// subnormal).
 #pragma once
 
 #include <Eigen/Core>
@@ -28,6 +36,18 @@ enum class LossKind { SquaredError, LogLoss };
 LossKind parse_loss(const std::string& name);
 /// The inverse of parse_loss.
 const char* loss_name(LossKind loss);
+
+/// Below this |z|, Eigen's packet exp(−|z|) is a normal number on every instruction set.
+constexpr double kExpPacketSafe = 700.0;
+
+/// exp(−|z|) over a block by Eigen's packet exp, with the scalar std::exp where
+/// |z| > kExpPacketSafe (subnormal or zero results), so the tails are exact on any CPU.
+template <class Z, class E>
+inline void exp_minus_abs(const Z& z, E& e) {
+    e = (-z.abs()).exp();
+    for (Eigen::Index i = 0; i < z.size(); ++i)
+        if (std::abs(z[i]) > kExpPacketSafe) e[i] = std::exp(-std::abs(z[i]));
+}
 
 /// log(1 + exp(z)) without overflow or loss of precision, for any finite z.
 inline double log1pexp(double z) {
@@ -80,7 +100,7 @@ struct LogLoss {
     // 1/u is needed for σ anyway, so this costs no division beyond it.
     template <class Z, class Y, class L, class D1>
     static void block(const Z& z, const Y& y, L& loss, D1& d1) {
-        loss = (-z.abs()).exp();
+        exp_minus_abs(z, loss);
         d1 = (1.0 + loss).log();
         const Eigen::Index m = z.size();
         for (Eigen::Index i = 0; i < m; ++i) {
@@ -94,8 +114,8 @@ struct LogLoss {
     }
     template <class Z, class D2>
     static void block_second(const Z& z, D2& d2) {
-        const Eigen::ArrayXd e = (-z.abs()).exp();
-        d2 = e * (1.0 + e).square().inverse();
+        exp_minus_abs(z, d2);  // e, in place (elementwise, so no aliasing)
+        d2 = d2 * (1.0 + d2).square().inverse();
     }
 };
 
