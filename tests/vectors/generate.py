@@ -3,8 +3,12 @@
     python tests/vectors/generate.py            # rewrite the vectors next to this script
     python tests/vectors/generate.py --out DIR  # write them somewhere else
 
-The output is deterministic (fixed seeds, numbers as repr(float)), so running it
-again reproduces the files byte for byte. The format is in README.md beside
+The inputs are deterministic (fixed seeds, rounded to short decimals). The
+outputs are the reference's NumPy arithmetic, whose last bits depend on the CPU
+(NumPy picks its exp, log and BLAS kernels at run time), so every output comes
+with its error scale (``*_scale``: the sum of the magnitudes of the terms that
+make it up) and is compared with ``within(a, b, scale, case)``, never bit for bit.
+Numbers are written with 17 significant digits, which read back exactly. The format is in README.md beside
 this script; ``read(path)`` parses a file back. Importing this module has no
 side effects: the reference is loaded on first use, from the source tree beside
 this script (python/descend/reference.py) if it is there, else as the
@@ -31,7 +35,11 @@ OPTIMUM_TOL = 1e-12
 
 STRING_KEYS = frozenset({"name", "loss", "reduction"})
 INTEGER_KEYS = frozenset({"fit_intercept", "n", "d", "gd_iterations"})
-SCALAR_KEYS = frozenset({"l2", "value", "gd_learning_rate", "optimum_value"})
+SCALAR_KEYS = frozenset({"l2", "value", "value_scale", "gd_learning_rate", "optimum_value"})
+ARRAY_KEYS = frozenset({
+    "X", "y", "sample_weight", "w", "v", "gradient", "hessian", "hessian_product", "gd_x", "optimum",
+    "gradient_scale", "hessian_scale", "hessian_product_scale",
+})  # fmt: skip
 
 
 # ---------------------------------------------------------------------------
@@ -59,16 +67,16 @@ def read(path: str | Path) -> dict[str, Any]:
                 case[key] = int(words[0])
             elif key in SCALAR_KEYS:
                 case[key] = float(words[0])
-            elif len(words) == 1 and key not in ("X", "y", "sample_weight", "w", "v", "gradient", "hessian",
-                                                 "hessian_product", "gd_x", "optimum"):
+            elif len(words) == 1 and key not in ARRAY_KEYS:
                 case[key] = _word(words[0])
             else:
                 case[key] = np.array([float(word) for word in words], dtype=np.float64)
     if "X" in case:
         case["X"] = case["X"].reshape(case["n"], case["d"])
-    if "hessian" in case:
-        p = case["d"] + case["fit_intercept"]
-        case["hessian"] = case["hessian"].reshape(p, p)
+    p = case.get("d", 0) + case.get("fit_intercept", 0)
+    for key in ("hessian", "hessian_scale"):
+        if key in case:
+            case[key] = case[key].reshape(p, p)
     return case
 
 
@@ -79,6 +87,61 @@ def _word(word: str) -> int | float | str:
         except ValueError:
             pass
     return word
+
+
+# ---------------------------------------------------------------------------
+# Error bounds
+
+EPS = float(np.finfo(np.float64).eps)
+
+
+def error_scales(cost: Any, w: np.ndarray, v: np.ndarray) -> dict[str, Any]:
+    """The magnitudes against which rounding in J, ∇J, ∇²J and ∇²J·v is measured.
+
+    Each is the sum of the absolute values of the terms that make the quantity up,
+    with the rounding of z = X̃w (at most ε·|X̃||w| per term, times the number of
+    terms) carried through L by its next derivative: for the value
+    Σ s̃ᵢ(|Lᵢ| + |L′ᵢ|·ζᵢ) + (λ/2)‖w‖², ζ = |X̃||w|, and so on (``|L‴| ≤ L″`` for
+    log loss, 0 for squared error; |yᵢ| covers the cancellation in L′ = σ − y).
+    Two correct evaluations of a quantity differ by at most ``tolerance`` times
+    its scale (see ``within``), whatever SIMD, BLAS or libm computed them. A
+    quantity exact by construction (a log loss of 0 at z = −800) has scale 0.
+    """
+    Xt = np.abs(cost.design())
+    s = cost.sample_weight / cost.normaliser
+    lam, mask = cost.l2, cost.penalty_mask()
+    loss, first, second = cost.pointwise(cost.design() @ w)
+    zeta = Xt @ np.abs(w)
+    if cost.loss == "squared_error":
+        third = np.zeros_like(second)
+        first_mag = 2.0 * (np.abs(cost.y) + zeta)
+    else:
+        third = second
+        first_mag = np.abs(first) + np.where(first == 0.0, 0.0, np.abs(cost.y))
+    value_terms = np.abs(loss) + np.abs(first) * zeta
+    first_terms = first_mag + second * zeta
+    second_terms = second + third * zeta
+    hessian = Xt.T @ ((s * second_terms)[:, None] * Xt) + lam * np.diag(mask)
+    return {
+        "value_scale": float(np.sum(s * value_terms) + 0.5 * lam * np.sum((mask * w) ** 2)),
+        "gradient_scale": Xt.T @ (s * first_terms) + lam * mask * np.abs(w),
+        "hessian_scale": hessian,
+        "hessian_product_scale": hessian @ np.abs(v),
+    }
+
+
+def tolerance(case: dict[str, Any]) -> float:
+    """The relative rounding allowed against a scale: γₘ = m·ε with m = 2(n + p) + 16 roundings
+    in a chain (a sum of n terms, a product of p, the loss's few operations), for each of the two
+    evaluations compared."""
+    return 2.0 * (2 * (case["n"] + case["d"] + case["fit_intercept"]) + 16) * EPS
+
+
+def within(a: Any, b: Any, scale: Any, case: dict[str, Any]) -> bool:
+    """Whether a and b agree to the rounding error bound of ``tolerance(case)``·scale, entry by entry.
+    A zero scale demands exact equality (values exact on every CPU by construction)."""
+    a, b, scale = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64), np.asarray(scale)
+    return bool(np.all(np.abs(a - b) <= tolerance(case) * scale))
 
 
 # ---------------------------------------------------------------------------
@@ -251,7 +314,12 @@ def all_cases() -> list[Case]:
 
 
 def _numbers(values: Any) -> str:
-    return " ".join(repr(float(x)) for x in np.ravel(values))
+    return " ".join(_number(x) for x in np.ravel(values))
+
+
+def _number(x: Any) -> str:
+    """17 significant digits: enough to read back the same double, whatever the printing library."""
+    return format(float(x), ".17g")
 
 
 def learning_rate(case: Case) -> float:
@@ -274,7 +342,7 @@ def format_case(case: Case) -> str:
         f"name {case.name}",
         f"loss {case.loss}",
         f"fit_intercept {int(case.fit_intercept)}",
-        f"l2 {float(case.l2)!r}",
+        f"l2 {_number(case.l2)}",
         f"reduction {case.reduction}",
         f"n {n}",
         f"d {d}",
@@ -286,11 +354,13 @@ def format_case(case: Case) -> str:
     lines += [
         f"w {_numbers(case.w)}",
         f"v {_numbers(case.v)}",
-        f"value {float(value)!r}",
+        f"value {_number(value)}",
         f"gradient {_numbers(gradient)}",
         f"hessian {_numbers(hessian)}",
         f"hessian_product {_numbers(cost.hessian_product(case.w, case.v))}",
     ]
+    scales = error_scales(cost, case.w, case.v)
+    lines += [f"{key} {_numbers(value)}" for key, value in scales.items()]
     if case.solver:
         alpha = learning_rate(case)
         zeros = np.zeros(case.w.size)
@@ -302,11 +372,11 @@ def format_case(case: Case) -> str:
         if optimum.status != "converged":
             raise RuntimeError(f"{case.name}: Newton did not converge ({optimum.status})")
         lines += [
-            f"gd_learning_rate {alpha!r}",
+            f"gd_learning_rate {_number(alpha)}",
             f"gd_iterations {GD_ITERATIONS}",
             f"gd_x {_numbers(descent.x)}",
             f"optimum {_numbers(optimum.x)}",
-            f"optimum_value {float(optimum.fun)!r}",
+            f"optimum_value {_number(optimum.fun)}",
         ]
     return "\n".join(lines) + "\n"
 
