@@ -648,3 +648,42 @@ def test_max_iterations_advice_tells_too_small_from_oscillating() -> None:
     wild = descend.gradient_descent(cost, learning_rate=2.6 / L, max_iter=300)
     assert np.any(np.diff(wild.history.cost) > 0)
     assert wild.status in ("max_iterations", "diverged") and "too large" in wild.message
+
+
+class MaxEnt:
+    """scipy's CheckOptimize maximum-entropy problem (scipy/optimize/tests/test_optimize.py):
+    f(x) = log Σᵢ exp(Fᵢ·x) − K·x. F's first column is all ones, so f does not depend on x₀:
+    its gradient and curvature along x₀ are zero up to rounding."""
+
+    F = np.array([[1, 1, 1], [1, 1, 0], [1, 0, 1], [1, 0, 0], [1, 0, 0]], dtype=np.float64)
+    K = np.array([1.0, 0.3, 0.5])
+    dim = 3
+
+    def _p(self, x: np.ndarray) -> np.ndarray:
+        log_p = self.F @ x
+        return np.asarray(np.exp(log_p - np.log(np.sum(np.exp(log_p)))))
+
+    def value(self, x: np.ndarray) -> float:
+        return float(np.log(np.sum(np.exp(self.F @ x))) - self.K @ x)
+
+    def gradient(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.F.T @ self._p(x) - self.K)
+
+    def hessian(self, x: np.ndarray) -> np.ndarray:
+        p = self._p(x)
+        return np.asarray(self.F.T @ np.diag(p) @ (self.F - self.F.T @ p))
+
+
+@pytest.mark.parametrize("tol", [1e-5, 1e-8, 1e-12])
+def test_newton_leaves_flat_directions_alone(tol: float) -> None:
+    """Along x₀, where curvature and gradient are both rounding, Newton takes no step; the other
+    components reach the minimiser that scipy's BFGS and L-BFGS find."""
+    optimize = pytest.importorskip("scipy.optimize")
+    problem = MaxEnt()
+    result = descend.newton(problem, np.zeros(3), tol=tol)
+    assert result.status == "converged", result.message
+    assert abs(result.x[0]) < 1e-8
+    theirs = optimize.minimize(problem.value, np.zeros(3), jac=problem.gradient, method="BFGS", options={"gtol": 1e-10})
+    np.testing.assert_allclose(result.x[1:], theirs.x[1:], atol=max(tol, 1e-9) * 10)
+    assert np.max(np.abs(problem.gradient(result.x))) <= tol
+    assert descend.lbfgs(problem, np.zeros(3), tol=tol).success

@@ -426,6 +426,15 @@ namespace {
 // is not positive definite or is numerically singular, (Ĥ + μI)ŝ = −D⁻¹g with
 // μ = 1e-8·10ᵏ for the smallest k ≥ 0 that gives a well-conditioned Cholesky
 // factor: in the original units, (H + μD²)s = −g. Returns false when none does.
+//
+// A flat coordinate j — curvature at rounding level (Hⱼⱼ ≤ 1e-12·maxₖ Hₖₖ) and a
+// gradient at rounding level too (|gⱼ| ≤ flat_gradient: within tol, and below
+// 1e-12 times the largest max|∇| of the run, so that a badly scaled but genuine
+// parameter, whose gradient is not yet within tol, still moves) — takes no step: its
+// Newton step would be rounding over rounding, of any size (a cost that does not
+// depend on xⱼ at all sends xⱼ to 1e4). H being positive semi-definite there,
+// its row and column are at rounding level as well, so leaving j out of the
+// system changes the other components by rounding only.
 // Whether H is numerically singular, judged like newton_direction judges it:
 // on the Jacobi-scaled Hessian, so independently of the parameters' units.
 bool numerically_singular(const Matrix& H) {
@@ -438,15 +447,23 @@ bool numerically_singular(const Matrix& H) {
     return llt.info() != Eigen::Success || !(llt.rcond() > kMinRcond);
 }
 
-bool newton_direction(const Matrix& H, const Vector& g, Eigen::LLT<Matrix>& llt, Matrix& scaled, Matrix& damped,
-                      Vector& s) {
+bool newton_direction(const Matrix& H, const Vector& g, double flat_gradient, Eigen::LLT<Matrix>& llt,
+                      Matrix& scaled, Matrix& damped, Vector& s) {
     if (!H.allFinite()) return false;
     const Eigen::ArrayXd diagonal = H.diagonal().array().abs();
     const double largest = diagonal.size() != 0 ? diagonal.maxCoeff() : 0.0;
     const double floor = largest > 0.0 ? 1e-12 * largest : 1.0;  // zero or tiny diagonal entries
     const Vector inverse = diagonal.max(floor).sqrt().inverse().matrix();
     scaled = inverse.asDiagonal() * H * inverse.asDiagonal();
-    const Vector rhs = -(g.array() * inverse.array()).matrix();
+    Vector rhs = -(g.array() * inverse.array()).matrix();
+    for (Index j = 0; j < H.rows(); ++j) {
+        if (diagonal[j] <= floor && std::abs(g[j]) <= flat_gradient) {
+            scaled.row(j).setZero();
+            scaled.col(j).setZero();
+            scaled(j, j) = 1.0;
+            rhs[j] = 0.0;
+        }
+    }
     auto solved = [&](const Matrix& A) {
         llt.compute(A);
         if (llt.info() != Eigen::Success || !(llt.rcond() > kMinRcond)) return false;
@@ -478,6 +495,7 @@ Result newton(const Cost& cost, const Vector& x0, const NewtonOptions& options, 
     Eigen::LLT<Matrix> llt;
     Matrix scaled, damped, H_new;
     Vector s, x_new, g_new;
+    double largest_gradient = r.grad_norm;  // the scale of the gradient's rounding
     for (int k = 1;; ++k) {
         if (r.grad_norm <= options.tol) {
             run.converged(options.tol);
@@ -497,7 +515,9 @@ Result newton(const Cost& cost, const Vector& x0, const NewtonOptions& options, 
         poll_interrupt();
         const Vector& x = r.x;
         const Vector& g = r.gradient;
-        if (!newton_direction(H, g, llt, scaled, damped, s)) {
+        largest_gradient = std::max(largest_gradient, r.grad_norm);
+        const double flat_gradient = std::min(options.tol, 1e-12 * largest_gradient);
+        if (!newton_direction(H, g, flat_gradient, llt, scaled, damped, s)) {
             run.finish(Status::NonFinite, "the Hessian at iteration " + std::to_string(k - 1) +
                                               " is not finite or cannot be factorised even with damping: check "
                                               "the cost's Hessian, or use lbfgs");
