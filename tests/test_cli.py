@@ -53,18 +53,20 @@ def test_demo_prints_one_table_with_every_method():
         if match:
             rows[match[1]] = (int(match[2]), float(match[3]), match[6])
     assert list(rows) == [
-        "gradient descent, α = 0.05 (too small)",
-        "gradient descent, α = 5 (good)",
-        "gradient descent, α = 20 (too large)",
-        "gradient descent, backtracking from α = 20",
+        "gradient descent, α = 0.01/L (too small)",
+        "gradient descent, α = 1/L (good)",
+        "gradient descent, α = 2.4/L (too large)",
+        "gradient descent, backtracking from α = 2.4/L",
         "gradient descent, curvature step α = gᵀg/gᵀHg",
         "Newton's method, step H⁻¹∇J",
         "L-BFGS",
     ]
     statuses = [status for _, _, status in rows.values()]
-    assert statuses == ["max_iterations", "converged", "diverged", "converged", "converged", "converged", "converged"]
+    # Each row's status follows from the curvature, not from the last bits: 2.4/L exceeds the stability
+    # limit 2/L of the minimum, 1/L is within it, 0.01/L is too slow for 1000 steps.
+    assert statuses == ["max_iterations", "converged", "max_iterations", "converged", "converged", "converged", "converged"]
     iterations = {name: nit for name, (nit, _, _) in rows.items()}
-    assert iterations["Newton's method, step H⁻¹∇J"] < 10 < iterations["gradient descent, α = 5 (good)"]
+    assert iterations["Newton's method, step H⁻¹∇J"] < 10 < iterations["gradient descent, α = 1/L (good)"]
     # The minimum, independently: scikit-learn with C = 1/(l2·n), its cost by the NumPy reference.
     sklearn = pytest.importorskip("sklearn.linear_model")
     X, y, _ = standardised_exam()
@@ -73,7 +75,13 @@ def test_demo_prints_one_table_with_every_method():
     for name, (_, final_cost, status) in rows.items():
         if status == "converged":
             assert final_cost == pytest.approx(best, abs=2e-10), name
+        else:  # short of the minimum, or oscillating above it: clearly not there
+            assert final_cost > best + 1e-4, name
+    w_best = np.append(model.coef_[0], model.intercept_)
+    L = np.linalg.eigvalsh(reference.Cost(X, y, loss="log_loss", l2=0.01).hessian(w_best))[-1]
+    assert f"L = {L:.4g}," in out.stdout and 2.4 / L > 2 / L * 1.15
     assert "Too small a learning rate is slow" in out.stdout and "1/f″" in out.stdout
+    assert "oscillate" in out.stdout and "diverges" not in out.stdout
 
 
 def test_demo_plot_writes_two_pictures(tmp_path: Path):

@@ -147,15 +147,21 @@ def _demo(args: argparse.Namespace) -> int:
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     l2, tol, max_iter = 0.01, 1e-8, 1000
     cost = Cost(X, y, loss="log_loss", l2=l2)
-    slow, good, fast = 0.05, 5.0, 20.0
+    # The learning rates come from the curvature at the minimum: near it a fixed step α
+    # contracts only while α < 2/L, L the largest eigenvalue of the Hessian there. Above
+    # 2/L the minimum repels and the iterates overshoot into an oscillation (for this
+    # cost a stable one between two points, whatever the CPU's rounding); far below
+    # 1/L the steps are too short to arrive in max_iter.
+    curvature = float(np.linalg.eigvalsh(cost.hessian(newton(cost, tol=1e-12).x))[-1])
+    slow, good, fast = 0.01 / curvature, 1.0 / curvature, 2.4 / curvature
     runs: list[tuple[str, Callable[[], OptimizeResult]]] = [
-        (f"gradient descent, α = {slow:g} (too small)",
+        ("gradient descent, α = 0.01/L (too small)",
          lambda: gradient_descent(cost, learning_rate=slow, max_iter=max_iter, tol=tol)),
-        (f"gradient descent, α = {good:g} (good)",
+        ("gradient descent, α = 1/L (good)",
          lambda: gradient_descent(cost, learning_rate=good, max_iter=max_iter, tol=tol)),
-        (f"gradient descent, α = {fast:g} (too large)",
+        ("gradient descent, α = 2.4/L (too large)",
          lambda: gradient_descent(cost, learning_rate=fast, max_iter=max_iter, tol=tol)),
-        (f"gradient descent, backtracking from α = {fast:g}",
+        ("gradient descent, backtracking from α = 2.4/L",
          lambda: gradient_descent(cost, step="backtracking", learning_rate=fast, max_iter=max_iter, tol=tol)),
         ("gradient descent, curvature step α = gᵀg/gᵀHg",
          lambda: gradient_descent(cost, step="curvature", max_iter=max_iter, tol=tol)),
@@ -179,11 +185,17 @@ def _demo(args: argparse.Namespace) -> int:
         f"descend demo: logistic regression, {X.shape[0]} students passing an exam or not, "
         f"{X.shape[1]} standardised features, l2 = {l2:g}"
     )
-    print(f"every method from w = 0 until max|∇J| ≤ {tol:g}, at most {max_iter} iterations\n")
+    print(f"every method from w = 0 until max|∇J| ≤ {tol:g}, at most {max_iter} iterations")
+    print(
+        f"L = {curvature:.4g}, the largest eigenvalue of the Hessian at the minimum: a fixed learning rate "
+        f"settles there only if α < 2/L = {2 / curvature:.4g}\n"
+    )
     print(_table(("method", "iterations", "final cost", "max|∇J|", "time", "status"), rows, "lrrrrl"))
     print(
         f"\nToo small a learning rate is slow ({results[0].nit} iterations and still short of the minimum);"
-        "\ntoo large a one overshoots and diverges. The ideal rate is 1/f″: along the gradient that is the"
+        f"\ntoo large a one overshoots: above 2/L the minimum repels, and here the iterates oscillate for ever"
+        f"\n(cost {results[2].fun:.4f}, not {newton_result.fun:.4f}). On a least-squares cost, whose curvature is the"
+        "\nsame everywhere, they would diverge. The ideal rate is 1/f″: along the gradient that is the"
         f"\ncurvature step; with the whole Hessian it is Newton's method, {newton_result.nit} iterations."
     )
     if plot is not None:
