@@ -27,6 +27,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         'descend.estimators needs scikit-learn >= 1.6: pip install "descend[sklearn]" (or pip install scikit-learn)'
     ) from error
 
+from . import _least_squares as least_squares
 from ._result import OptimizeResult
 from ._validation import AnyArray, FloatArray, as_choice, as_int, as_real, as_threads, as_vector
 from .cost import Cost
@@ -90,16 +91,6 @@ def _minimise(cost: Cost, x0: FloatArray, solver: str, options: dict[str, Any]) 
     if learning_rate == "auto":
         return gradient_descent(cost, x0, step="curvature", learning_rate=1.0, **options)
     return gradient_descent(cost, x0, step="fixed", learning_rate=learning_rate, **options)
-
-
-def _minimum_norm(H: FloatArray, w: FloatArray) -> FloatArray:
-    """Of the minimisers w + null(H) of a quadratic with Hessian H, the one of least norm:
-    w without its component in the null space of H (eigenvalues at rounding level,
-    ≤ 100·d·ε·λmax). Newton's damping decides that component otherwise."""
-    values, vectors = np.linalg.eigh(H)
-    largest = float(values.max(initial=0.0))
-    null = vectors[:, values <= 100.0 * H.shape[0] * np.finfo(np.float64).eps * largest]
-    return np.asarray(w - null @ (null.T @ w))
 
 
 def _log_sigmoid(z: FloatArray) -> FloatArray:
@@ -361,7 +352,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
 class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     r"""Least squares, optionally ridge-penalised, solved by Newton's method on
-    descend's C++ cost (one step: the cost is quadratic).
+    descend's C++ cost, refined to the accuracy of an orthogonal (QR or SVD) solve.
 
     Minimises scikit-learn's ``Ridge`` objective (``LinearRegression`` for ``alpha=0``)
 
@@ -370,14 +361,26 @@ class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         \sum_i s_i\,(y_i - x_i^\top w - b)^2 + \alpha \lVert w \rVert^2 ,
 
     the intercept :math:`b` not penalised. With ``fit_intercept=True``, X and y are
-    centred (weighted means, as scikit-learn does; this copies X), the centred
-    problem ``descend.Cost(Xc, yc, "squared_error", fit_intercept=False,
-    l2=2·alpha/S)`` (mean form, :math:`S = \sum_i s_i`) is solved from w = 0, and
-    :math:`b = \bar y - \bar x^\top w`. Where X is rank-deficient (collinear or
-    constant columns, fewer samples than features) and ``alpha=0``, Newton damps the
-    singular Hessian, and the component of its answer in the Hessian's null space is
-    then removed: the result is the minimum-norm least-squares solution, as
-    scikit-learn's (to the rounding level of XᵀX).
+    centred (weighted means, as scikit-learn does; this copies X) and
+    :math:`b = \bar y - \bar x^\top w`. The centred problem, ``descend.Cost(Xc, yc,
+    "squared_error", fit_intercept=False, l2=2·alpha/S)`` in mean form
+    (:math:`S = \sum_i s_i`), is solved on columns scaled to unit root-mean-square,
+    so that conditioning and rank never depend on the features' units:
+
+    - by Newton steps with one Cholesky factor of the Hessian (the Gram matrix),
+      repeated with gradients computed from the residuals: iterative refinement,
+      whose answer is as accurate as a QR or SVD solve wherever the normal
+      equations can be factorised (the NIST StRD suite, Filip excepted, in
+      ``tests/test_nist.py``);
+    - else (a Gram matrix too ill-conditioned to refine: NIST's Filip, duplicate
+      columns, more features than samples) by the SVD of the scaled design, which
+      copies X once. A direction is dropped only if its scaled singular value is at
+      rounding level and dropping it does not raise the residual sum of squares;
+      then the answer is the minimum-norm least-squares solution in the features'
+      units, as ``numpy.linalg.lstsq`` and scikit-learn give it.
+
+    ``result_.method`` says which (``"newton"`` or ``"svd"``) and ``result_.message``
+    how many steps or what rank.
 
     Parameters
     ----------
@@ -385,9 +388,11 @@ class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         Ridge penalty strength, ≥ 0.
     fit_intercept : bool, default=True
     tol : float, default=1e-10
-        Relative: stop when max|∇J(w)| ≤ tol · max|∇J(0)| (J in mean form).
+        Relative: converged when max|∇J(w)| ≤ tol · max|∇J(0)| (J in mean form), or
+        when the refinement has reached rounding level (its last correction no
+        longer shrank).
     max_iter : int, default=20
-        Newton iterations at most (one suffices unless the Hessian is singular).
+        Newton steps (refinements included) at most; about 1–5 are needed.
     n_threads : int or None, default=None
 
     Attributes
@@ -440,36 +445,21 @@ class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
             self.n_iter_ = int(fitted.result.nit)
             return self
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        n_samples, n_features = X.shape
-        weights = _sample_weight(sample_weight, n_samples)
-        total = float(n_samples) if weights is None else float(weights.sum())
-        if fit_intercept:
-            x_mean = np.average(X, axis=0, weights=weights)
-            y_mean = float(np.average(y, weights=weights))
-            X = X - x_mean
-            y = y - y_mean
-        cost = Cost(
-            X, y, loss="squared_error", fit_intercept=False, l2=2.0 * alpha / total,
-            sample_weight=weights, n_threads=n_threads,
-        )  # fmt: skip
-        x0 = np.zeros(cost.dim)
-        start = float(np.max(np.abs(cost.gradient(x0)))) if cost.dim else 0.0
-        result = newton(cost, x0, tol=tol * start, max_iter=max_iter)
+        weights = _sample_weight(sample_weight, X.shape[0])
+        solution = least_squares.solve(X, y, weights, alpha, fit_intercept, tol, max_iter, n_threads)
+        result = solution.result
         if not result.success:
             warnings.warn(
-                f"LinearRegression: Newton's method stopped with {result.status} after {result.nit} "
-                f"iterations, max|gradient| {result.grad_norm:.2e} > {tol:g}·{start:.2e}: the coefficients "
-                "may be inaccurate. Try scaling the features (e.g. StandardScaler) or a small alpha > 0.",
+                f"LinearRegression: {result.message}: the coefficients may be inaccurate. Raise max_iter, or try "
+                "a small alpha > 0.",
                 ConvergenceWarning,
                 stacklevel=2,
             )
-        coef = result.x.copy() if alpha > 0 else _minimum_norm(cost.hessian(result.x), result.x)
-        self.coef_ = coef
-        self.intercept_ = float(y_mean - x_mean @ coef) if fit_intercept else 0.0
+        self.coef_ = solution.coef
+        self.intercept_ = solution.intercept
         self.n_iter_ = int(result.nit)
         self.result_ = result
         return self
-
     def predict(self, X: Any) -> FloatArray:
         """ŷ = Xw + b, shape (n_samples,)."""
         check_is_fitted(self)
