@@ -82,7 +82,16 @@ def solve(
         X = X - x_mean
         y = y - y_mean
     extended_intercept: float | None = None
-    scale = _power_of_two(np.sqrt(np.einsum("ij,ij,i->j", X, X, s) / total))
+    rms = np.sqrt(np.einsum("ij,ij,i->j", X, X, s) / total)
+    if fit_intercept:
+        # A constant column centres to rounding (x̄ is not exactly its value): make it the exact
+        # zero it is, or its rounding, scaled up, would look like a real regressor.
+        raw_rms = np.sqrt(np.einsum("ij,ij,i->j", data.X, data.X, s) / total)
+        constant = rms <= 16.0 * EPS * raw_rms
+        if np.any(constant):
+            X[:, constant] = 0.0
+            rms[constant] = 0.0
+    scale = _power_of_two(rms)
     cost = Cost(X, y, loss="squared_error", fit_intercept=False, l2=2.0 * alpha / total, sample_weight=weights,
                 n_threads=n_threads)  # fmt: skip
     zeros = np.zeros(n_features)
@@ -150,6 +159,11 @@ def _refined_normal_equations(
     except np.linalg.LinAlgError:
         return None
     if not np.all(np.isfinite(factor[0])) or np.min(np.abs(np.diag(factor[0]))) ** 2 <= EPS * d * np.max(np.diag(scaled)):
+        return None
+    # Refinement contracts by about κε per step: beyond SLOWEST_CONTRACTION/ε the factor of a
+    # (numerically) singular matrix can still "converge", to a rounding artefact. The estimate is
+    # a lower bound that power iteration makes tight within a few steps.
+    if _condition(factor) * EPS > SLOWEST_CONTRACTION:
         return None
     g = g0
     previous = np.inf
@@ -276,8 +290,12 @@ def _svd(X: FloatArray, y: FloatArray, data: _Data, scale: FloatArray) -> tuple[
     w = solve_with(keep)
     if np.any(positive & negligible):
         full = solve_with(positive)
-        # Drop a rounding-level direction only if that does not raise the residual sum of squares.
-        if rss(w) > rss(full) + 10.0 * max(A.shape) * EPS * float(b @ b):
+        # Drop the rounding-level directions only if that does not raise the residual sum of squares
+        # by more than rounding can: perturbing the data by ε|A| moves the residual at the full
+        # solution by up to ε·‖|A||w|‖, so its RSS by twice that times ‖r‖ (and a direction that
+        # rounding made, with its huge coefficient, gains no more than that).
+        wiggle = 10.0 * np.sqrt(d) * EPS * float(np.linalg.norm(np.abs(A) @ np.abs(full)))
+        if rss(w) > rss(full) + 2.0 * wiggle * np.sqrt(rss(w)) + wiggle**2:
             keep, w = positive, full
     rank = int(np.sum(keep))
     intercept: float | None = None
