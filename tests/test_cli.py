@@ -35,7 +35,13 @@ def coefficient_table(stdout: str) -> dict[str, float]:
     """The 'feature  coefficient' table of 'descend fit', as a dict."""
     block = stdout.split("\n-")[1].split("\n\n")[0]
     rows = [line.split() for line in block.splitlines()[1:]]
-    return {name: float(value) for name, value in rows}
+    return {row[0]: float(row[1]) for row in rows}
+
+
+def inference_table(stdout: str) -> dict[str, list[float]]:
+    """The rows of 'descend fit''s table with standard errors: name -> [coef, se, stat, p, low, high]."""
+    block = stdout.split("\n-")[1].split("\n\n")[0]
+    return {row[0]: [float(v) for v in row[1:]] for row in (line.split() for line in block.splitlines()[1:])}
 
 
 def standardised_exam() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
@@ -281,3 +287,58 @@ def test_progress_is_quiet_for_short_fits_and_live_on_a_terminal():
     progress = Progress("quiet", quiet, delay=0.0, clock=clock)
     progress(info(1))
     assert quiet.getvalue() == ""
+
+
+def test_fit_prints_standard_errors_equal_to_statsmodels(tmp_path: Path):
+    sm = pytest.importorskip("statsmodels.api")
+    data = sm.datasets.spector.load_pandas().data
+    data.to_csv(tmp_path / "spector.csv", index=False)
+    exog = sm.add_constant(data[["GPA", "TUCE", "PSI"]], prepend=False)
+    for cov_type, options in (("nonrobust", []), ("HC0", ["--cov-type", "HC0"])):
+        out = run("fit", "spector.csv", "--target", "GRADE", *options, "--save", "model.json", cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+        assert "std err" in out.stdout and "P>|z|" in out.stdout and f"{cov_type} covariance" in out.stdout
+        theirs = sm.Logit(data["GRADE"], exog).fit(disp=0, cov_type=cov_type, tol=1e-12, method="newton")
+        table = inference_table(out.stdout)
+        for name, se, p in zip(["GPA", "TUCE", "PSI", "(intercept)"], theirs.bse, theirs.pvalues):
+            assert table[name][1] == pytest.approx(se, rel=1e-6) and table[name][3] == pytest.approx(p, rel=1e-3)
+        saved = json.loads((tmp_path / "model.json").read_text())["inference"]
+        np.testing.assert_allclose(saved["std_err"], theirs.bse, rtol=1e-7)
+        assert saved["cov_type"] == cov_type and len(saved["conf_int_95"]) == 4
+
+
+def test_fit_least_squares_prints_t_and_clusters_by_a_column(tmp_path: Path):
+    sm = pytest.importorskip("statsmodels.api")
+    data = sm.datasets.stackloss.load_pandas().data
+    data["site"] = ["north" if i % 3 else "south" for i in range(len(data))]
+    data.to_csv(tmp_path / "stack.csv", index=False)
+    out = run("fit", "stack.csv", "--target", "STACKLOSS", "--cov-type", "cluster", "--groups", "site", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "P>|t|" in out.stdout and "t with 1 degrees of freedom" in out.stdout and "site" not in inference_table(out.stdout)
+    exog = sm.add_constant(data[["AIRFLOW", "WATERTEMP", "ACIDCONC"]], prepend=False)
+    theirs = sm.OLS(data["STACKLOSS"], exog).fit(cov_type="cluster", cov_kwds={"groups": data["site"] == "north"}, use_t=True)
+    table = inference_table(out.stdout)
+    np.testing.assert_allclose([table[n][1] for n in ["AIRFLOW", "WATERTEMP", "ACIDCONC", "(intercept)"]], theirs.bse,
+                               rtol=1e-6)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--cov-type", "cluster"], "needs --groups"),
+        (["--groups", "g"], "--groups is for --cov-type cluster"),
+        (["--cov-type", "cluster", "--groups", "missing"], "missing"),
+    ],
+)
+def test_fit_inference_options_are_checked(tmp_path: Path, options: list[str], message: str):
+    write_csv(tmp_path / "d.csv", ["x", "g", "y"], [[1, 2, 3, 4, 5], [1, 1, 2, 2, 2], [1.5, 2.1, 2.9, 4.2, 5.1]])
+    out = run("fit", "d.csv", "--target", "y", *options, cwd=tmp_path)
+    assert out.returncode == 2 and message in out.stderr
+
+
+def test_fit_penalised_prints_no_standard_errors_unless_asked(tmp_path: Path):
+    write_csv(tmp_path / "d.csv", ["x", "y"], [[1, 2, 3, 4, 5, 6], [1.5, 2.1, 2.9, 4.2, 5.1, 5.8]])
+    out = run("fit", "d.csv", "--target", "y", "--l2", "0.1", cwd=tmp_path)
+    assert out.returncode == 0 and "std err" not in out.stdout
+    out = run("fit", "d.csv", "--target", "y", "--l2", "0.1", "--cov-type", "HC1", cwd=tmp_path)
+    assert out.returncode == 0 and "std err" in out.stdout and "of the penalised estimate" in out.stdout

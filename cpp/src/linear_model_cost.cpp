@@ -54,6 +54,7 @@ struct Want {
     bool gradient = false;
     bool hessian = false;
     const Vector* direction = nullptr;  // for the Hessian-vector product
+    const Vector* gram = nullptr;       // Gram weights in place of s∘L″ (weighted_gram): no z needed
 };
 
 struct Accumulator {
@@ -136,9 +137,13 @@ public:
             if (poller) poller->tick();
             const Index m = std::min(rows, end - r0);
             with_block(r0, m, converted, [&](const auto& Xb) {
-                z.resize(m);
-                multiply(Xb, w_head, z);
-                z += b;
+                if (want.gram) {
+                    d2 = want.gram->segment(r0, m).array();
+                } else {
+                    z.resize(m);
+                    multiply(Xb, w_head, z);
+                    z += b;
+                }
                 const auto yb = y_.segment(r0, m).array();
                 if (want.value || want.gradient) {
                     loss.resize(m);
@@ -155,7 +160,7 @@ public:
                         if (intercept_) acc.gradient[d] += d1.sum();
                     }
                 }
-                if (want.hessian || want.direction) {
+                if ((want.hessian || want.direction) && !want.gram) {
                     d2.resize(m);
                     LossT::block_second(z, d2);
                     if (s_.size() != 0) d2 *= s_.segment(r0, m).array();
@@ -448,6 +453,25 @@ double LinearModelCost::value_gradient_hessian(const Vector& w, Vector& g, Matri
     g = std::move(e.gradient);
     H = std::move(e.hessian);
     return e.value;
+}
+
+void LinearModelCost::weighted_gram(const Eigen::Ref<const Vector>& c, Matrix& G) const {
+    if (c.size() != n_)
+        throw std::invalid_argument("weights must have one entry per row of X: got " + std::to_string(c.size()) +
+                                    " entries for " + std::to_string(n_) + " rows");
+    if (!c.allFinite() || !(c.array() >= 0.0).all())
+        throw std::invalid_argument("weights must be finite and >= 0");
+    const Vector weights = c;
+    Want want;
+    want.hessian = true;
+    want.gram = &weights;
+    const Vector w = Vector::Zero(dim());
+    Accumulator acc = std::visit(
+        [&](const auto& view) {
+            return accumulate<SquaredError>(view, y_, s_, options_.fit_intercept, threads_, w, want);
+        },
+        X_);
+    G = acc.hessian.selfadjointView<Eigen::Lower>();
 }
 
 Vector LinearModelCost::decision_function(const Vector& w) const {

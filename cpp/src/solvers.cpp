@@ -560,6 +560,7 @@ Result newton(const Cost& cost, const Vector& x0, const NewtonOptions& options, 
             break;
         }
     }
+    r.hessian = std::move(H);  // evaluated at r.x on every path out of the loop
     return std::move(run.result);
 }
 

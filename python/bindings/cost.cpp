@@ -255,7 +255,18 @@ The cost of a linear model over (X, y): a zero-copy view of X, which it keeps al
                 py::gil_scoped_release release;
                 return self.decision_function(w);
             },
-            py::arg("w"));
+            py::arg("w"))
+        .def(
+            "weighted_gram",
+            [](const LinearModelCost& self, const Vector& weights) {
+                Matrix G;
+                {
+                    py::gil_scoped_release release;
+                    self.weighted_gram(weights, G);
+                }
+                return G;
+            },
+            py::arg("weights"), "X̃ᵀ·diag(weights)·X̃ (X̃ = [X, 1] with an intercept), one pass over X.");
 }
 
 }  // namespace descend::python

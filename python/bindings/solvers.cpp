@@ -91,7 +91,8 @@ void bind_solvers(py::module_& m) {
         .def_property_readonly("success", &Result::success)
         .def_property_readonly("history_cost", [](const Result& r) { return to_array(r.history.cost); })
         .def_property_readonly("history_grad_norm", [](const Result& r) { return to_array(r.history.grad_norm); })
-        .def_property_readonly("history_step", [](const Result& r) { return to_array(r.history.step); });
+        .def_property_readonly("history_step", [](const Result& r) { return to_array(r.history.step); })
+        .def_property_readonly("hessian", [](const Result& r) { return r.hessian; });
 
     const char* callback_doc =
         "callback(iteration, cost, grad_norm, step, x, gradient) is called for the start point and after every "

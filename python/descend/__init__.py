@@ -16,6 +16,7 @@ from typing import Any
 from . import reference
 from ._result import History, IterationInfo, LearningRateSweep, OptimizeResult, Status
 from .cost import Cost
+from .inference import Inference, inference
 from .losses import log_loss, sigmoid, squared_error
 from .solvers import gradient_descent, lbfgs, learning_rate_sweep, minimize, newton
 
@@ -24,6 +25,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Cost",
     "History",
+    "Inference",
     "IterationInfo",
     "LearningRateSweep",
     "LinearRegression",
@@ -34,6 +36,7 @@ __all__ = [
     "__version__",
     "dask",
     "gradient_descent",
+    "inference",
     "lbfgs",
     "learning_rate_sweep",
     "log_loss",

@@ -56,6 +56,10 @@ class LinearModelCost(Cost):
     @property
     def normaliser(self) -> float:
         ...
+    def weighted_gram(self, weights: _ArrayLike) -> _Array:
+        """
+        X̃ᵀ·diag(weights)·X̃ (X̃ = [X, 1] with an intercept), one pass over X.
+        """
 class GradientDescentOptions:
     """
     Options of gradient_descent (solvers.hpp).
@@ -204,6 +208,9 @@ class Result:
         ...
     @property
     def history_step(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
+    def hessian(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
     def iterations(self) -> int:

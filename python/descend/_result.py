@@ -118,6 +118,8 @@ class OptimizeResult:
     method: str = ""
     #: The solver's options (step rule, learning rate, tol, ...).
     options: dict[str, object] = field(default_factory=dict)
+    #: newton only: ∇²J(x), the Hessian at the final point (scipy's name); None otherwise.
+    hess: FloatArray | None = None
 
     @property
     def success(self) -> bool:

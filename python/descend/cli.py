@@ -28,6 +28,7 @@ from ._datasets import exam_results
 from ._result import IterationInfo, LearningRateSweep, OptimizeResult
 from ._validation import FloatArray
 from .cost import Cost
+from .inference import COV_TYPES, Inference, inference
 from .losses import sigmoid
 from .solvers import gradient_descent, lbfgs, newton
 
@@ -323,7 +324,15 @@ def _fit(args: argparse.Namespace) -> int:
     reading = time.perf_counter()
     table = read_table(args.data)
     table.index(args.target)
-    features = [name for name in table.header if name != args.target]
+    if args.groups is not None and args.cov_type != "cluster":
+        raise InputError("--groups is for --cov-type cluster")
+    if args.cov_type == "cluster" and args.groups is None:
+        raise InputError("--cov-type cluster needs --groups COLUMN, the cluster labels")
+    if args.groups is not None:
+        table.index(args.groups)
+        if args.groups == args.target:
+            raise InputError("--groups must name another column than --target")
+    features = [name for name in table.header if name not in (args.target, args.groups)]
     if not features:
         raise InputError(f"{args.data}: no feature columns besides the target {args.target!r}")
     loss, y, classes = _target(table, args.target, args.loss)
@@ -358,15 +367,28 @@ def _fit(args: argparse.Namespace) -> int:
     )
     names = [*features, *([] if args.no_intercept else ["(intercept)"])]
     values = [*coefficients, *([] if args.no_intercept else [intercept])]
-    rows = list(zip(names, _aligned(values)))
-    print(_table(("feature", "coefficient"), rows, "lr"))
+    separated = classes is not None and l2 == 0 and bool(np.all((z > 0) == (y == 1)))
+    stats, why_not = _inference(cost, result, args, features, table, separated)
+    if stats is None:
+        print(_table(("feature", "coefficient"), list(zip(names, _aligned(values))), "lr"))
+    else:
+        low, high = stats.conf_int().T
+        stat = stats.distribution
+        rows = list(zip(names, _aligned(values), _aligned(list(stats.bse)), [f"{v:.3f}" for v in stats.statistic],
+                        [f"{v:.4g}" for v in stats.pvalues], _aligned(list(low)), _aligned(list(high))))  # fmt: skip
+        header = ("feature", "coefficient", "std err", stat, f"P>|{stat}|", "[0.025", "0.975]")
+        print(_table(header, rows, "lrrrrrr"))
+        print(f"\nstandard errors: {stats.cov_type} covariance" + (f", t with {_count(stats.df_test)} degrees of freedom"
+              if stat == "t" else ", z (normal)") + (" (of the penalised estimate)" if l2 else ""))  # fmt: skip
+    if why_not and not args.quiet:
+        print(f"descend: note: no standard errors: {why_not}", file=sys.stderr)
     print(f"\nfinal cost   {result.fun:.10g} (mean {'log loss' if classes else 'squared error'}"
           f"{' + l2 penalty' if l2 else ''})")  # fmt: skip
     print(fit_line)
     print(f"iterations   {result.nit}")
     print(f"status       {result.status}")
     print(f"time         {_duration(elapsed)}" + (f" (reading the file: {_duration(reading)})" if reading > 1 else ""))
-    warning = _advice(result, args, separated=classes is not None and l2 == 0 and bool(np.all((z > 0) == (y == 1))))
+    warning = _advice(result, args, separated=separated)
     if warning:
         print(f"descend: warning: {warning}", file=sys.stderr)
 
@@ -387,6 +409,13 @@ def _fit(args: argparse.Namespace) -> int:
             "iterations": result.nit,
             "cost": result.fun,
         }
+        if stats is not None:
+            low, high = stats.conf_int().T
+            model["inference"] = {
+                "cov_type": stats.cov_type, "distribution": stats.distribution, "df": stats.df_test,
+                "std_err": stats.bse.tolist(), "statistic": stats.statistic.tolist(),
+                "pvalues": stats.pvalues.tolist(), "conf_int_95": np.column_stack([low, high]).tolist(),
+            }  # fmt: skip
         try:
             Path(args.save).write_text(json.dumps(model, indent=2) + "\n", encoding="utf-8")
         except OSError as error:
@@ -399,6 +428,25 @@ def _fit(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"wrote {args.plot}")
     return 0
+
+
+def _count(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _inference(
+    cost: Cost, result: OptimizeResult, args: argparse.Namespace, features: list[str], table: Table, separated: bool
+) -> tuple[Inference | None, str]:
+    """The standard errors to print (None: none), and why none when they were expected."""
+    if args.cov_type is None and cost.l2 > 0:
+        return None, ""  # penalised: only on request
+    if not result.success or separated:
+        return None, "the fit did not converge to a minimum" if args.cov_type or not separated else ""
+    groups = table.texts(args.groups) if args.cov_type == "cluster" else None
+    try:
+        return inference(cost, result.x, cov_type=args.cov_type or "nonrobust", groups=groups, names=features), ""
+    except ValueError as error:
+        return None, str(error)
 
 
 # ---------------------------------------------------------------------------
@@ -519,6 +567,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--C", type=float, metavar="C", help="the penalty as scikit-learn's C: λ = 1/(C·n_rows); inf for none"
     )
     fit.add_argument("--no-intercept", action="store_true", help="fit no intercept (the model passes through 0)")
+    fit.add_argument(
+        "--cov-type", choices=COV_TYPES, metavar="TYPE",
+        help="the covariance of the standard errors, z or t statistics, p-values and 95%% intervals printed "
+        "beside the coefficients: nonrobust (default; printed by default for unpenalised fits only), HC0, HC1, "
+        "HC2, HC3 (sandwich estimators) or cluster (with --groups)",
+    )  # fmt: skip
+    fit.add_argument(
+        "--groups", metavar="COLUMN",
+        help="--cov-type cluster: the column of cluster labels (numbers or text; not a feature)",
+    )  # fmt: skip
     fit.add_argument(
         "--tol", type=float, default=1e-8, metavar="T",
         help="stop when max|∇J| ≤ T·max(1, max|∇J(0)|) (default 1e-8)",

@@ -14,6 +14,7 @@ import math
 import numbers
 import sys
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from . import _least_squares as least_squares
 from ._result import OptimizeResult
 from ._validation import AnyArray, FloatArray, as_choice, as_int, as_real, as_threads, as_vector
 from .cost import Cost
+from .inference import Inference, inference
 from .solvers import gradient_descent, lbfgs, newton
 
 __all__ = ["LinearRegression", "LogisticRegression", "PerfectSeparationWarning"]
@@ -93,12 +95,51 @@ def _minimise(cost: Cost, x0: FloatArray, solver: str, options: dict[str, Any]) 
     return gradient_descent(cost, x0, step="fixed", learning_rate=learning_rate, **options)
 
 
+class _KeepsTrainingData:
+    """fit keeps what ``inference()`` needs (the cost of the training data, or how to make it);
+    pickling drops it."""
+
+    _training: Callable[[], Cost] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())  # type: ignore[misc]
+        state.pop("_training", None)
+        return state
+
+    def _inference_cost(
+        self, X: Any, y: Any, sample_weight: Any, loss: str, fit_intercept: bool, l2_summed: float,
+        n_threads: int | None,
+    ) -> tuple[Cost, list[str]]:
+        """The fitted model's cost over the training data, or over X and y when given."""
+        check_is_fitted(self)
+        if X is None and y is None:
+            if self._training is None:
+                raise ValueError(
+                    "inference() needs the training data: this model was unpickled or fitted on dask input, "
+                    "so pass X and y (and sample_weight) as they were given to fit"
+                )
+            cost = self._training()
+        elif X is None or y is None:
+            raise ValueError("inference() takes both X and y, or neither (then the training data)")
+        else:
+            X = validate_data(self, X, dtype=np.float64, reset=False)
+            targets = self._encode_target(np.asarray(y))
+            weights = _sample_weight(sample_weight, X.shape[0])
+            cost = Cost(X, targets, loss, fit_intercept=fit_intercept, l2=l2_summed, sample_weight=weights,
+                        reduction="sum", n_threads=n_threads)  # fmt: skip
+        names = [str(name) for name in getattr(self, "feature_names_in_", [f"x{j}" for j in range(cost.n_features)])]
+        return cost, names
+
+    def _encode_target(self, y: AnyArray) -> FloatArray:
+        return np.asarray(y, dtype=np.float64)
+
+
 def _log_sigmoid(z: FloatArray) -> FloatArray:
     """log σ(z) = −log(1 + e^{−z}), exact in both tails (no log of a rounded probability)."""
     return -np.logaddexp(0.0, -z)
 
 
-class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     r"""Binary logistic regression, fitted by Newton's method (default), L-BFGS or
     gradient descent on descend's C++ cost.
 
@@ -284,14 +325,46 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         self.intercept_ = np.array([result.x[-1] if fit_intercept else 0.0])
         self.n_iter_ = np.array([result.nit], dtype=np.int32)
         self.result_ = result
+        self._training = lambda: cost  # the fitted cost itself: inference() reads X once more, no copy
         self._warn_if_needed(X, y01, weights, C, options["tol"])
         return self
+
+    def _encode_target(self, y: AnyArray) -> FloatArray:
+        positive = y == self.classes_[1]
+        if not np.all(positive | (y == self.classes_[0])):
+            raise ValueError(f"y must hold the two classes the model was fitted on, {self.classes_.tolist()}")
+        return np.asarray(positive, dtype=np.float64)
+
+    def inference(
+        self, X: Any = None, y: Any = None, sample_weight: Any = None, *, cov_type: str = "nonrobust",
+        groups: Any = None,
+    ) -> Inference:
+        """Standard errors, z statistics, p-values and confidence intervals of [coef…, intercept].
+
+        ``cov_type``: ``"nonrobust"`` (the inverse Hessian of the summed log loss, plus I/C on the
+        coefficients for a finite C: the covariance of the penalised estimate), ``"HC0"`` … ``"HC3"``
+        (sandwich estimators) or ``"cluster"`` (with ``groups``, one label per row). Computed on the
+        training data, or on X, y (and sample_weight) if given. Sample weights are frequency weights.
+        See ``descend.inference`` for the formulas.
+        """
+        C = float(self.C)
+        cost, names = self._inference_cost(
+            X, y, sample_weight, "log_loss", bool(self.fit_intercept), 0.0 if math.isinf(C) else 1.0 / C,
+            self.n_threads,
+        )
+        params = np.append(self.coef_[0], self.intercept_[0]) if self.fit_intercept else self.coef_[0]
+        # Newton's last Hessian is the training cost's at params: no need to evaluate it again.
+        result: OptimizeResult | None = getattr(self, "result_", None)
+        hessian = None
+        if result is not None and result.hess is not None and X is None and np.array_equal(result.x, params):
+            hessian = result.hess
+        return inference(cost, params, cov_type=cov_type, groups=groups, names=names, hessian=hessian)
 
     def _warn_if_needed(self, X: FloatArray, y01: AnyArray, weights: FloatArray | None, C: float, tol: float) -> None:
         result = self.result_
         separated = False
         if math.isinf(C):
-            margins = (2.0 * y01 - 1.0) * self.decision_function(X)
+            margins = (2.0 * y01 - 1.0) * (X @ self.coef_[0] + self.intercept_[0])  # X is validated already
             counted = slice(None) if weights is None else weights > 0
             separated = bool((margins[counted] > 0).all())
         if separated or result.status == "no_minimum":
@@ -350,7 +423,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
         return np.column_stack([negative, positive])
 
 
-class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
+class LinearRegression(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # type: ignore[misc]
     r"""Least squares, optionally ridge-penalised, solved by Newton's method on
     descend's C++ cost, refined to the accuracy of an orthogonal (QR or SVD) solve.
 
@@ -459,7 +532,28 @@ class LinearRegression(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         self.intercept_ = solution.intercept
         self.n_iter_ = int(result.nit)
         self.result_ = result
+        self._training = lambda: Cost(X, y, "squared_error", fit_intercept=fit_intercept, l2=2.0 * alpha,
+                                      sample_weight=weights, reduction="sum", n_threads=n_threads)  # fmt: skip
         return self
+
+    def inference(
+        self, X: Any = None, y: Any = None, sample_weight: Any = None, *, cov_type: str = "nonrobust",
+        groups: Any = None,
+    ) -> Inference:
+        """Standard errors, t statistics (n − p degrees of freedom), p-values and confidence
+        intervals of [coef…, intercept].
+
+        ``cov_type``: ``"nonrobust"`` (σ̂²(XᵀWX + αI)⁻¹, σ̂² = RSS/(n − p)), ``"HC0"`` … ``"HC3"``
+        (sandwich estimators) or ``"cluster"`` (with ``groups``, one label per row). Computed on the
+        training data, or on X, y (and sample_weight) if given. Sample weights are frequency weights.
+        See ``descend.inference`` for the formulas.
+        """
+        cost, names = self._inference_cost(
+            X, y, sample_weight, "squared_error", bool(self.fit_intercept), 2.0 * float(self.alpha), self.n_threads
+        )
+        params = np.append(self.coef_, self.intercept_) if self.fit_intercept else self.coef_
+        return inference(cost, params, cov_type=cov_type, groups=groups, names=names)
+
     def predict(self, X: Any) -> FloatArray:
         """ŷ = Xw + b, shape (n_samples,)."""
         check_is_fitted(self)

@@ -242,6 +242,7 @@ def _result(core: Any, method: str, options: dict[str, object], verbose: int) ->
         ),
         method=method,
         options=options,
+        hess=np.asarray(core.hessian) if core.hessian.size else None,
     )
     if verbose > 0:
         print(f"{method}: {result.message}", flush=True)

@@ -182,6 +182,37 @@ void check_extremes() {
     }
 }
 
+// X̃ᵀ·diag(c)·X̃ against the explicit product, both memory orders, with and without an intercept.
+void check_weighted_gram() {
+    std::mt19937 rng(5);
+    std::normal_distribution<double> normal;
+    Matrix X(300, 4);
+    for (Index i = 0; i < X.size(); ++i) X.data()[i] = normal(rng);
+    const RowMatrix Xr = X;
+    Vector y = Vector::Zero(300), c(300);
+    for (Index i = 0; i < c.size(); ++i) c[i] = std::abs(normal(rng));
+    for (bool intercept : {true, false}) {
+        Matrix Xt(300, 4 + (intercept ? 1 : 0));
+        Xt.leftCols(4) = X;
+        if (intercept) Xt.col(4).setOnes();
+        const Matrix expected = Xt.transpose() * c.asDiagonal() * Xt;
+        LinearModelOptions options;
+        options.fit_intercept = intercept;
+        options.loss = descend::LossKind::SquaredError;
+        options.n_threads = 2;
+        for (const descend::DataView& data : {descend::view(X), descend::view(Xr)}) {
+            const LinearModelCost cost(data, y, options);
+            Matrix G;
+            cost.weighted_gram(c, G);
+            VERIFY_CLOSE(G, expected, 1e-12);
+        }
+    }
+    const LinearModelCost cost(descend::view(X), y);
+    Matrix G;
+    VERIFY_THROWS(cost.weighted_gram(Vector::Ones(3), G), std::invalid_argument);
+    VERIFY_THROWS(cost.weighted_gram(-Vector::Ones(300), G), std::invalid_argument);
+}
+
 void check_bad_arguments() {
     const Matrix X = Matrix::Ones(3, 2);
     Vector y(3);
@@ -219,6 +250,7 @@ int main() {
     VERIFY(files >= 1);
     check_finite_differences();
     check_extremes();
+    check_weighted_gram();
     check_bad_arguments();
     return testing::finish("test_cost");
 }

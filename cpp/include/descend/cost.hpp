@@ -109,6 +109,10 @@ public:
     const DataView& data() const { return X_; }
     /// The raw output X·w + b (logits for log loss) for every sample.
     Vector decision_function(const Vector& w) const;
+    /// X̃ᵀ·diag(c)·X̃ into G (X̃ = [X, 1] with an intercept), for any weights c ≥ 0, one pass
+    /// over X with the Hessian's kernel: no 1/S, no λ, not the sample weights. The meat of
+    /// sandwich covariances (c = s²L′²) is such a matrix.
+    void weighted_gram(const Eigen::Ref<const Vector>& c, Matrix& G) const;
 
 private:
     DataView X_;

@@ -73,6 +73,9 @@ struct Result {
     /// Human-readable: what happened, and what to try when it is not Converged.
     std::string message;
     History history;
+    /// newton only: ∇²J(x), the Hessian at the final point (empty for the other solvers), so that
+    /// what needs it after the fit (standard errors) does not evaluate it again.
+    Matrix hessian;
 
     bool success() const { return status == Status::Converged; }
 };
