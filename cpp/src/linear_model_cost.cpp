@@ -55,6 +55,7 @@ struct Want {
     bool hessian = false;
     const Vector* direction = nullptr;  // for the Hessian-vector product
     const Vector* gram = nullptr;       // Gram weights in place of s∘L″ (weighted_gram): no z needed
+    bool scores = false;                // (s∘L′)² in place of s∘L″ (score_gram)
 };
 
 struct Accumulator {
@@ -160,7 +161,13 @@ public:
                         if (intercept_) acc.gradient[d] += d1.sum();
                     }
                 }
-                if ((want.hessian || want.direction) && !want.gram) {
+                if (want.scores) {
+                    loss.resize(m);
+                    d2.resize(m);
+                    LossT::block(z, yb, loss, d2);
+                    if (s_.size() != 0) d2 *= s_.segment(r0, m).array();
+                    d2 = d2.square();
+                } else if ((want.hessian || want.direction) && !want.gram) {
                     d2.resize(m);
                     LossT::block_second(z, d2);
                     if (s_.size() != 0) d2 *= s_.segment(r0, m).array();
@@ -472,6 +479,26 @@ void LinearModelCost::weighted_gram(const Eigen::Ref<const Vector>& c, Matrix& G
         },
         X_);
     G = acc.hessian.selfadjointView<Eigen::Lower>();
+}
+
+void LinearModelCost::score_gram(const Vector& w, Matrix& G) const {
+    if (w.size() != dim())
+        throw std::invalid_argument("w must have length " + std::to_string(dim()) + " (dim), got " +
+                                    std::to_string(w.size()));
+    Want want;
+    want.hessian = true;
+    want.scores = true;
+    Accumulator acc = std::visit(
+        [&](const auto& view) {
+            return options_.loss == LossKind::LogLoss
+                       ? accumulate<LogLoss>(view, y_, s_, options_.fit_intercept, threads_, w, want)
+                       : accumulate<SquaredError>(view, y_, s_, options_.fit_intercept, threads_, w, want);
+        },
+        X_);
+    G = acc.hessian.selfadjointView<Eigen::Lower>();
+    // Weights with the mean are stored as s/S (the constructor): undo that here, where the raw
+    // weights are meant; unit weights and the sum are stored as given.
+    if (options_.reduction == Reduction::Mean && s_.size() != 0) G *= normaliser_ * normaliser_;
 }
 
 Vector LinearModelCost::decision_function(const Vector& w) const {

@@ -266,7 +266,19 @@ The cost of a linear model over (X, y): a zero-copy view of X, which it keeps al
                 }
                 return G;
             },
-            py::arg("weights"), "X̃ᵀ·diag(weights)·X̃ (X̃ = [X, 1] with an intercept), one pass over X.");
+            py::arg("weights"), "X̃ᵀ·diag(weights)·X̃ (X̃ = [X, 1] with an intercept), one pass over X.")
+        .def(
+            "score_gram",
+            [](const LinearModelCost& self, const Vector& w) {
+                finite(w, "w");
+                Matrix G;
+                {
+                    py::gil_scoped_release release;
+                    self.score_gram(w, G);
+                }
+                return G;
+            },
+            py::arg("w"), "Σᵢ (sᵢ·L′(zᵢ))²·x̃ᵢx̃ᵢᵀ at w (raw sample weights), one pass over X.");
 }
 
 }  // namespace descend::python

@@ -60,6 +60,10 @@ class LinearModelCost(Cost):
         """
         X̃ᵀ·diag(weights)·X̃ (X̃ = [X, 1] with an intercept), one pass over X.
         """
+    def score_gram(self, w: _ArrayLike) -> _Array:
+        """
+        Σᵢ (sᵢ·L′(zᵢ))²·x̃ᵢx̃ᵢᵀ at w (raw sample weights), one pass over X.
+        """
 class GradientDescentOptions:
     """
     Options of gradient_descent (solvers.hpp).

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,6 +182,30 @@ def _condition(C: FloatArray) -> float:
     return float(values[-1] / values[0]) if values[0] > 0 else math.inf
 
 
+class _Rows:
+    """z = X̃x, L′ and L″ for every row, computed on first use (one pass over X)."""
+
+    def __init__(self, cost: Cost, x: FloatArray) -> None:
+        self.cost, self.x = cost, x
+
+    @functools.cached_property
+    def _derivatives(self) -> tuple[FloatArray, FloatArray]:
+        z = self.cost.decision_function(self.x)
+        y = self.cost.y
+        if self.cost.loss == "squared_error":
+            return -2.0 * (y - z), np.full(z.shape, 2.0)
+        prob = sigmoid(z)
+        return prob - y, prob * sigmoid(-z)
+
+    @property
+    def first(self) -> FloatArray:
+        return self._derivatives[0]
+
+    @property
+    def second(self) -> FloatArray:
+        return self._derivatives[1]
+
+
 class _Centred:
     """Weighted Gram matrices of X̃ = [X, 1] in centred coordinates x̃_c = T·x̃ = [x − x̄, 1], x̄ the
     mean under the Hessian's weights D = s∘L″. There the Hessian is block diagonal, diag(C, ΣD), C the
@@ -194,9 +218,10 @@ class _Centred:
     of x − x̄. Neither makes an n × p temporary."""
 
     def __init__(
-        self, cost: Cost, x: FloatArray, normaliser: float, curvature: FloatArray, hessian: FloatArray | None
+        self, cost: Cost, x: FloatArray, normaliser: float, curvature: Callable[[], FloatArray],
+        hessian: FloatArray | None,
     ) -> None:
-        self.cost, self.X, self.intercept = cost, cost.X, cost.fit_intercept
+        self.cost, self.x, self.X, self.intercept = cost, x, cost.X, cost.fit_intercept
         self.d = d = self.X.shape[1]
         penalty = normaliser * cost.l2
         # Σ D x̃x̃ᵀ + penalty: the one the solver left, or the core's one pass
@@ -215,7 +240,7 @@ class _Centred:
             loss = float(np.max(uncentred / np.maximum(centred, np.finfo(np.float64).tiny), initial=1.0))
             self.fast = bool(np.all(centred > 0.0)) and loss * _condition(hessian[:d, :d]) * EPS < 1e-12
             if not self.fast:
-                hessian[:d, :d] = self.gram(curvature) + penalty * np.eye(d)
+                hessian[:d, :d] = self.gram(curvature()) + penalty * np.eye(d)
             hessian[-1, -1] = total
             A = hessian
         self.hessian = A
@@ -233,16 +258,25 @@ class _Centred:
             out += block.T @ (block * weights[rows, None])
         return np.asarray(0.5 * (out + out.T))
 
+    def score_meat(self, squared_scores: Callable[[], FloatArray]) -> FloatArray:
+        """Σ (sᵢL′ᵢ)² x̃_cᵢ x̃_cᵢᵀ: on the fast path the core's score Gram, one pass that forms z too."""
+        if not self.fast:
+            return self.meat(squared_scores())
+        return self._to_centred(self.cost._core.score_gram(self.x))
+
+    def _to_centred(self, M: FloatArray) -> FloatArray:
+        """T·M·Tᵀ: an uncentred Gram matrix in centred coordinates."""
+        if not self.intercept:
+            return M
+        T = np.eye(self.d + 1)
+        T[: self.d, -1] = -self.centre
+        return np.asarray(T @ M @ T.T)
+
     def meat(self, weights: FloatArray) -> FloatArray:
         """Σ wᵢ x̃_cᵢ x̃_cᵢᵀ."""
         p = self.d + self.intercept
         if self.fast:  # the core's uncentred Gram X̃ᵀdiag(w)X̃, one pass, then T
-            M = self.cost._core.weighted_gram(weights)
-            if not self.intercept:
-                return M
-            T = np.eye(p)
-            T[: self.d, -1] = -self.centre
-            return np.asarray(T @ M @ T.T)
+            return self._to_centred(self.cost._core.weighted_gram(weights))
         out = np.zeros((p, p))
         out[: self.d, : self.d] = self.gram(weights)
         if self.intercept:
@@ -299,7 +333,9 @@ def _not_identified(names: Sequence[str], null: FloatArray, zero: AnyArray) -> V
 GRAM_CONDITION = 1e10
 
 
-def _inverse(centred: _Centred, curvature: FloatArray, penalty: float, names: Sequence[str]) -> FloatArray:
+def _inverse(
+    centred: _Centred, curvature: Callable[[], FloatArray], penalty: float, names: Sequence[str]
+) -> FloatArray:
     """A_c⁻¹ (block diagonal: C⁻¹ and 1/ΣD); a ValueError naming the parameters that are not
     identified where C is singular, judged on the column-scaled problem."""
     eps = float(np.finfo(np.float64).eps)
@@ -320,7 +356,7 @@ def _inverse(centred: _Centred, curvature: FloatArray, penalty: float, names: Se
     if values[0] > largest / GRAM_CONDITION:
         inner = (vectors / values) @ vectors.T
     else:  # the SVD of √D·(X − x̄), scaled, with rows √λ·I for the penalty: a copy of X
-        root = np.sqrt(curvature)[:, None]
+        root = np.sqrt(curvature())[:, None]
         B = np.vstack([root[rows] * block for rows, block in centred.rows()]) / scale
         if penalty > 0.0:
             B = np.vstack([B, np.diag(np.sqrt(penalty) / scale)])
@@ -374,43 +410,39 @@ def inference(
     normaliser = total if cost.reduction == "mean" else 1.0
     p = cost.dim
     y = cost.y
-    z = cost.decision_function(x)
     penalised = cost.l2 > 0.0
     least_squares = cost.loss == "squared_error"
-    if least_squares:
-        residual = y - z
-        first, second = -2.0 * residual, np.full(n_rows, 2.0)
-    else:
-        prob = sigmoid(z)
-        first, second = prob - y, prob * sigmoid(-z)
+    rows = _Rows(cost, x)  # z, L′ and L″ per row: one more pass over X, made only where needed
     # The Hessian of the summed, penalised objective, in centred coordinates (see _Centred).
     if hessian is not None:
         hessian = np.asarray(hessian, dtype=np.float64)
         if hessian.shape != (p, p) or not np.all(np.isfinite(hessian)):
             raise ValueError(f"hessian must be a finite ({p}, {p}) array, the cost's Hessian at x")
-    centred = _Centred(cost, x, normaliser, s * second, hessian)
-    inverse = _inverse(centred, s * second, normaliser * cost.l2, all_names)
+    centred = _Centred(cost, x, normaliser, lambda: s * rows.second, hessian)
+    inverse = _inverse(centred, lambda: s * rows.second, normaliser * cost.l2, all_names)
     df_resid = total - p
+    # Σ sᵢLᵢ from the cost's value (its penalty taken off): the RSS of least squares, −llf of log loss.
+    penalty = 0.5 * cost.l2 * float(np.sum(x[:d] ** 2))
+    summed_loss = normaliser * (cost.value(x) - penalty)
     if cov_type == "nonrobust":
         if least_squares:
-            sigma2 = float(np.sum(s * residual**2)) / df_resid if df_resid > 0 else math.nan
+            sigma2 = summed_loss / df_resid if df_resid > 0 else math.nan
             cov = 2.0 * sigma2 * inverse
         else:
             cov = inverse
     else:
-        scores = s * first
         if cov_type == "cluster":
             G = int(codes.max()) + 1
-            u = centred.cluster_scores(scores, codes, G)
+            u = centred.cluster_scores(s * rows.first, codes, G)
             meat = u.T @ u
             correction = G / (G - 1) * (total - 1) / (total - p) if G > 1 else math.nan
             meat *= correction
-        else:
-            squared = scores**2
-            if cov_type in ("HC2", "HC3"):
-                leverage = centred.leverages(s * second, inverse)
-                squared = squared / (1.0 - leverage) ** (1 if cov_type == "HC2" else 2)
+        elif cov_type in ("HC2", "HC3"):
+            leverage = centred.leverages(s * rows.second, inverse)
+            squared = (s * rows.first) ** 2 / (1.0 - leverage) ** (1 if cov_type == "HC2" else 2)
             meat = centred.meat(squared)
+        else:
+            meat = centred.score_meat(lambda: (s * rows.first) ** 2)
             if cov_type == "HC1":
                 meat *= total / df_resid
         cov = inverse @ meat @ inverse
@@ -424,7 +456,7 @@ def inference(
 
     # The fit: log-likelihoods (frequency weights), R², information criteria.
     if least_squares:
-        rss = float(np.sum(s * residual**2))
+        rss = summed_loss
         centre = float(np.sum(s * y) / total) if cost.fit_intercept else 0.0
         tss = float(np.sum(s * (y - centre) ** 2))
         llf = -0.5 * total * (math.log(2.0 * math.pi * rss / total) + 1.0)
@@ -432,8 +464,7 @@ def inference(
         rsquared = 1.0 - rss / tss
         model = "least squares" + (" (ridge)" if penalised else "")
     else:
-        loss = np.logaddexp(0.0, z) - y * z
-        llf = -float(np.sum(s * loss))
+        llf = -summed_loss
         mean = float(np.sum(s * y) / total)
         llnull = float(np.sum(s * (_xlogy(y, mean) + _xlogy(1.0 - y, 1.0 - mean))))
         rsquared = 1.0 - llf / llnull if llnull != 0 else math.nan

@@ -207,6 +207,25 @@ void check_weighted_gram() {
             VERIFY_CLOSE(G, expected, 1e-12);
         }
     }
+    // score_gram: Σ (sᵢL′ᵢ)² x̃ᵢx̃ᵢᵀ with the weights as given, whatever the reduction.
+    Vector labels(300), w(5);
+    for (Index i = 0; i < labels.size(); ++i) labels[i] = normal(rng) > 0 ? 1.0 : 0.0;
+    w << 0.3, -0.2, 0.1, 0.5, -0.4;
+    Matrix Xt(300, 5);
+    Xt.leftCols(4) = X;
+    Xt.col(4).setOnes();
+    for (auto reduction : {descend::Reduction::Mean, descend::Reduction::Sum}) {
+        LinearModelOptions options;
+        options.reduction = reduction;
+        const LinearModelCost cost(descend::view(Xr), labels, options, c);
+        Vector scores(300);
+        const Vector z = Xt * w;
+        for (Index i = 0; i < 300; ++i) scores[i] = c[i] * descend::LogLoss::derivative(z[i], labels[i]);
+        const Matrix expected = Xt.transpose() * scores.array().square().matrix().asDiagonal() * Xt;
+        Matrix G;
+        cost.score_gram(w, G);
+        VERIFY_CLOSE(G, expected, 1e-12);
+    }
     const LinearModelCost cost(descend::view(X), y);
     Matrix G;
     VERIFY_THROWS(cost.weighted_gram(Vector::Ones(3), G), std::invalid_argument);

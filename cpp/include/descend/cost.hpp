@@ -113,6 +113,9 @@ public:
     /// over X with the Hessian's kernel: no 1/S, no λ, not the sample weights. The meat of
     /// sandwich covariances (c = s²L′²) is such a matrix.
     void weighted_gram(const Eigen::Ref<const Vector>& c, Matrix& G) const;
+    /// Σᵢ (sᵢ·L′(zᵢ, yᵢ))²·x̃ᵢx̃ᵢᵀ at w, with the sample weights as given: the meat of the HC0
+    /// sandwich covariance of the summed cost, in one pass over X (z is formed block by block).
+    void score_gram(const Vector& w, Matrix& G) const;
 
 private:
     DataView X_;
