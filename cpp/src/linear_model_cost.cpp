@@ -315,9 +315,11 @@ LinearModelCost::LinearModelCost(DataView X, const Eigen::Ref<const Vector>& y, 
     require(y_.size() == n_, "y must have one entry per row of X: got " + std::to_string(y_.size()) +
                                  " entries for " + std::to_string(n_) + " rows");
     require(y_.allFinite(), "y must contain only finite values (no NaN or inf)");
-    if (options.loss == LossKind::LogLoss)
-        require((y_.array() >= 0.0).all() && (y_.array() <= 1.0).all(),
-                "y must lie in [0, 1] for log_loss (labels 0 and 1, or probabilities)");
+    with_loss(options.loss, [&](auto loss) {
+        using Loss = decltype(loss);
+        const bool ok = y_.unaryExpr([](double t) { return Loss::in_domain(t); }).all();
+        require(ok, std::string("y must ") + Loss::domain + " for " + Loss::name);
+    });
     require(std::isfinite(options.l2) && options.l2 >= 0.0, "l2 must be a finite number >= 0, got " +
                                                                  std::to_string(options.l2));
     require(options.n_threads >= 0, "n_threads must be >= 0 (0 means all cores), got " +
@@ -392,13 +394,13 @@ struct Evaluator {
         if (w.size() != p)
             throw std::invalid_argument("w must have length " + std::to_string(p) + " (dim), got " +
                                         std::to_string(w.size()));
-        Accumulator acc = std::visit(
-            [&](const auto& view) {
-                return options.loss == LossKind::LogLoss
-                           ? accumulate<LogLoss>(view, y, s, options.fit_intercept, threads, w, want)
-                           : accumulate<SquaredError>(view, y, s, options.fit_intercept, threads, w, want);
-            },
-            X);
+        Accumulator acc = with_loss(options.loss, [&](auto loss) {
+            return std::visit(
+                [&](const auto& view) {
+                    return accumulate<decltype(loss)>(view, y, s, options.fit_intercept, threads, w, want);
+                },
+                X);
+        });
         const double inv = 1.0 / divisor;
         const double l2 = options.l2;
         Evaluation out;
@@ -488,13 +490,13 @@ void LinearModelCost::score_gram(const Vector& w, Matrix& G) const {
     Want want;
     want.hessian = true;
     want.scores = true;
-    Accumulator acc = std::visit(
-        [&](const auto& view) {
-            return options_.loss == LossKind::LogLoss
-                       ? accumulate<LogLoss>(view, y_, s_, options_.fit_intercept, threads_, w, want)
-                       : accumulate<SquaredError>(view, y_, s_, options_.fit_intercept, threads_, w, want);
-        },
-        X_);
+    Accumulator acc = with_loss(options_.loss, [&](auto loss) {
+        return std::visit(
+            [&](const auto& view) {
+                return accumulate<decltype(loss)>(view, y_, s_, options_.fit_intercept, threads_, w, want);
+            },
+            X_);
+    });
     G = acc.hessian.selfadjointView<Eigen::Lower>();
     // Weights with the mean are stored as s/S (the constructor): undo that here, where the raw
     // weights are meant; unit weights and the sum are stored as given.

@@ -1,17 +1,28 @@
 #include "descend/losses.hpp"
 
 #include <limits>
+#include <string>
 #include <stdexcept>
 
 namespace descend {
 
 LossKind parse_loss(const std::string& name) {
-    if (name == "squared_error") return LossKind::SquaredError;
-    if (name == "log_loss") return LossKind::LogLoss;
-    throw std::invalid_argument("loss must be 'squared_error' or 'log_loss', got '" + name + "'");
+    std::string names;
+#define DESCEND_LOSS_PARSE(Loss)                                \
+    if (name == Loss::name) return LossKind::Loss;              \
+    names += std::string(names.empty() ? "" : ", ") + "'" + Loss::name + "'";
+    DESCEND_LOSSES(DESCEND_LOSS_PARSE)
+#undef DESCEND_LOSS_PARSE
+    throw std::invalid_argument("loss must be one of " + names + ", got '" + name + "'");
 }
 
-const char* loss_name(LossKind loss) { return loss == LossKind::SquaredError ? "squared_error" : "log_loss"; }
+const char* loss_name(LossKind loss) {
+    return with_loss(loss, [](auto l) { return decltype(l)::name; });
+}
+
+const char* loss_domain(LossKind loss) {
+    return with_loss(loss, [](auto l) { return decltype(l)::domain; });
+}
 
 Eigen::ArrayXd squared_error(const Eigen::Ref<const Eigen::ArrayXd>& y,
                              const Eigen::Ref<const Eigen::ArrayXd>& y_pred) {

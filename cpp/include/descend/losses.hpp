@@ -30,13 +30,6 @@
 
 namespace descend {
 
-enum class LossKind { SquaredError, LogLoss };
-
-/// "squared_error" or "log_loss"; throws std::invalid_argument naming `loss` otherwise.
-LossKind parse_loss(const std::string& name);
-/// The inverse of parse_loss.
-const char* loss_name(LossKind loss);
-
 /// Below this |z|, Eigen's packet exp(−|z|) is a normal number on every instruction set.
 constexpr double kExpPacketSafe = 700.0;
 
@@ -60,7 +53,15 @@ inline double sigmoid(double z) {
     return z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 }
 
+// A loss is one struct: its name, the domain of y (a check and its wording), the value
+// and both derivatives pointwise and over a block. The registry at the end of this file
+// (DESCEND_LOSSES) lists them once; parsing, naming, the y check and the dispatch of the
+// kernels are derived from that list.
+
 struct SquaredError {
+    static constexpr const char* name = "squared_error";
+    static constexpr const char* domain = "be a finite number";
+    static bool in_domain(double) { return true; }
     static double value(double yhat, double y) { return (y - yhat) * (y - yhat); }
     static double derivative(double yhat, double y) { return 2.0 * (yhat - y); }
     static double second_derivative(double, double) { return 2.0; }
@@ -78,6 +79,9 @@ struct SquaredError {
 };
 
 struct LogLoss {
+    static constexpr const char* name = "log_loss";
+    static constexpr const char* domain = "lie in [0, 1] (labels 0 and 1, or probabilities)";
+    static bool in_domain(double y) { return y >= 0.0 && y <= 1.0; }
     static double value(double z, double y) {
         const double a = std::log1p(std::exp(-std::abs(z)));
         return a + y * std::max(-z, 0.0) + (1.0 - y) * std::max(z, 0.0);
@@ -118,6 +122,39 @@ struct LogLoss {
         d2 = d2 * (1.0 + d2).square().inverse();
     }
 };
+
+// ---------------------------------------------------------------------------
+// The registry: every loss, once. Adding a loss is its struct above and one row here.
+#define DESCEND_LOSSES(ROW) \
+    ROW(SquaredError)       \
+    ROW(LogLoss)
+
+enum class LossKind {
+#define DESCEND_LOSS_ENUM(Loss) Loss,
+    DESCEND_LOSSES(DESCEND_LOSS_ENUM)
+#undef DESCEND_LOSS_ENUM
+};
+
+/// Calls f(Loss{}) with the loss struct of `kind`; the one place that turns a LossKind into a type.
+template <class F>
+decltype(auto) with_loss(LossKind kind, F&& f) {
+    switch (kind) {
+#define DESCEND_LOSS_CASE(Loss) \
+    case LossKind::Loss:        \
+        return f(Loss{});
+        DESCEND_LOSSES(DESCEND_LOSS_CASE)
+#undef DESCEND_LOSS_CASE
+    }
+    return f(LogLoss{});  // unreachable: every enumerator has its case
+}
+
+/// The loss named `name` ("squared_error", "log_loss", ...); throws std::invalid_argument
+/// naming `loss` and listing the names otherwise.
+LossKind parse_loss(const std::string& name);
+/// The inverse of parse_loss.
+const char* loss_name(LossKind loss);
+/// What y must do for `loss`, in words, for error messages ("y must " + this).
+const char* loss_domain(LossKind loss);
 
 // Vectorised pointwise functions behind descend.squared_error / descend.log_loss.
 // Inputs are validated by the caller; these only compute.
