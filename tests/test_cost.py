@@ -18,7 +18,7 @@ from descend import reference
 
 from vectors import all_vectors
 
-LOSSES = ("log_loss", "squared_error")
+LOSSES = ("log_loss", "squared_error", "poisson")
 OPTIONS = list(itertools.product(LOSSES, (True, False), (0.0, 0.7), ("mean", "sum"), (False, True)))
 
 
@@ -27,6 +27,8 @@ def make_problem(loss: str, n: int = 257, d: int = 6, seed: int = 0) -> tuple[np
     X = rng.normal(size=(n, d)) @ rng.normal(size=(d, d))  # correlated features
     if loss == "log_loss":
         y = (rng.random(n) < 0.4).astype(float)
+    elif loss == "poisson":
+        y = rng.poisson(np.exp(0.1 * (X @ rng.normal(size=d)))).astype(float)
     else:
         y = X @ rng.normal(size=d) + rng.normal(size=n)
     weights = rng.uniform(0.0, 3.0, n)
@@ -87,6 +89,9 @@ def test_core_equals_independent_formula(loss: str, fit_intercept: bool, l2: flo
     if loss == "log_loss":
         p = 1.0 / (1.0 + np.exp(-z))
         losses, first, second = np.logaddexp(0.0, z) - y * z, p - y, p * (1 - p)
+    elif loss == "poisson":
+        mu = np.exp(z)
+        losses, first, second = mu - y * z, mu - y, mu
     else:
         losses, first, second = (y - z) ** 2, 2 * (z - y), np.full_like(z, 2.0)
     S = s.sum() if reduction == "mean" else 1.0
@@ -299,3 +304,30 @@ def test_memory_mapped_and_unpickled_arrays_are_viewed(tmp_path: Path) -> None:
         cost = descend.Cost(array, y)
         assert cost._core.data_address == array.ctypes.data
         assert_close(cost.value(w), reference.Cost(X, y).value(w))
+
+
+def test_poisson_fit_equals_scikit_learn() -> None:
+    """Newton on the mean Poisson cost with l2 = α minimises scikit-learn's PoissonRegressor objective
+    (1/(2Σs))·Σ sᵢ·deviance + (α/2)‖w‖², whose half deviance differs from eᶻ − y·z by a term in y alone."""
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(500, 4))
+    y = rng.poisson(np.exp(X @ [0.3, -0.2, 0.1, 0.0] + 0.5)).astype(float)
+    weights = rng.uniform(0.5, 2.0, size=500)
+    for alpha, sample_weight in ((0.0, None), (0.3, weights)):
+        result = descend.newton(descend.Cost(X, y, "poisson", l2=alpha, sample_weight=sample_weight), tol=1e-12)
+        theirs = linear_model.PoissonRegressor(alpha=alpha, solver="newton-cholesky", tol=1e-12, max_iter=100)
+        theirs.fit(X, y, sample_weight=sample_weight)
+        np.testing.assert_allclose(result.x[:-1], theirs.coef_, rtol=1e-8, atol=1e-10)
+        assert result.x[-1] == pytest.approx(theirs.intercept_, rel=1e-8)
+
+
+def test_poisson_overflow_is_an_error_naming_w() -> None:
+    X = np.array([[1.0], [2.0]])
+    cost = descend.Cost(X, [1.0, 3.0], "poisson")
+    for evaluate in (cost.value, cost.gradient, cost.hessian):
+        with pytest.raises(ValueError, match="overflows"):
+            evaluate(np.array([800.0, 0.0]))
+    assert np.isfinite(cost.value(np.array([300.0, 0.0])))  # e^600 is large, not infinite
+    with pytest.raises(ValueError, match="y must be >= 0"):
+        descend.Cost(X, [1.0, -1.0], "poisson")

@@ -9,7 +9,7 @@ import numpy as np
 from . import _core
 from ._validation import FloatArray, as_choice, as_matrix, as_real, as_threads, as_vector
 
-LOSSES = ("log_loss", "squared_error")
+LOSSES = ("log_loss", "squared_error", "poisson")
 REDUCTIONS = ("mean", "sum")
 
 
@@ -22,7 +22,8 @@ class Cost:
         \qquad z_i = x_i^\top w + b
 
     * ``loss="log_loss"``: :math:`L = \log(1 + e^{z}) - y z` on the logit, exact for any
-      finite logit; ``loss="squared_error"``: :math:`L = (y - z)^2`.
+      finite logit; ``loss="squared_error"``: :math:`L = (y - z)^2`; ``loss="poisson"``:
+      :math:`L = e^{z} - y z` (log link, mean :math:`e^z`, counts :math:`y \ge 0`).
     * ``reduction="mean"`` (default): :math:`S = \sum_i s_i`; ``"sum"``: :math:`S = 1`.
     * With ``fit_intercept=True`` the intercept :math:`b` is the last parameter and is
       not penalised; ``dim`` is ``n_features + 1``.
@@ -42,7 +43,7 @@ class Cost:
     X : array of shape (n_samples, n_features)
     y : array of shape (n_samples,)
         Targets; for log loss, labels 0/1 (or probabilities in [0, 1]).
-    loss : {"log_loss", "squared_error"}
+    loss : {"log_loss", "squared_error", "poisson"}
     fit_intercept : bool
     l2 : float
         The L2 strength :math:`\lambda \ge 0`.
@@ -109,9 +110,22 @@ class Cost:
             return w
         return as_vector(w, name, self.dim, "dim")
 
+    def _finite(self, w: FloatArray, *results: Any) -> None:
+        """For the Poisson loss, eᶻ overflows for z > 709.78: a clear error, never a silent inf or NaN."""
+        if self.loss != "poisson" or all(np.all(np.isfinite(r)) for r in results):
+            return
+        largest = float(np.max(self._core.decision_function(w)))
+        raise ValueError(
+            f"the poisson cost at w is not finite: its mean exp(z) overflows where z = Xw + b > 709.78 (the "
+            f"largest z here is {largest:.6g}); w is too large for this data: start from smaller values or scale X"
+        )
+
     def value(self, w: Any) -> float:
         """J(w)."""
-        return float(self._core.value(self._point(w)))
+        w = self._point(w)
+        value = float(self._core.value(w))
+        self._finite(w, value)
+        return value
 
     def gradient(self, w: Any) -> FloatArray:
         """∇J(w), shape (dim,)."""
@@ -119,20 +133,30 @@ class Cost:
 
     def value_and_gradient(self, w: Any) -> tuple[float, FloatArray]:
         """J(w) and ∇J(w) from one pass over X."""
-        value, gradient = self._core.value_and_gradient(self._point(w))
+        w = self._point(w)
+        value, gradient = self._core.value_and_gradient(w)
+        self._finite(w, value, gradient)
         return float(value), gradient
 
     def hessian(self, w: Any) -> FloatArray:
         """∇²J(w), shape (dim, dim), symmetric."""
-        return np.asarray(self._core.hessian(self._point(w)))
+        w = self._point(w)
+        hessian = np.asarray(self._core.hessian(w))
+        self._finite(w, hessian)
+        return hessian
 
     def hessian_product(self, w: Any, v: Any) -> FloatArray:
         """∇²J(w)·v from one pass over X, without forming the Hessian."""
-        return np.asarray(self._core.hessian_product(self._point(w), self._point(v, "v")))
+        w = self._point(w)
+        product = np.asarray(self._core.hessian_product(w, self._point(v, "v")))
+        self._finite(w, product)
+        return product
 
     def value_gradient_hessian(self, w: Any) -> tuple[float, FloatArray, FloatArray]:
         """J(w), ∇J(w) and ∇²J(w) from one pass over X."""
-        value, gradient, hessian = self._core.value_gradient_hessian(self._point(w))
+        w = self._point(w)
+        value, gradient, hessian = self._core.value_gradient_hessian(w)
+        self._finite(w, value, gradient, hessian)
         return float(value), gradient, np.asarray(hessian)
 
     def decision_function(self, w: Any) -> FloatArray:

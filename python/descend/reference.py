@@ -38,6 +38,8 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
+    "poisson",
+    "poisson_derivatives",
     "Cost",
     "CostLike",
     "Result",
@@ -183,10 +185,26 @@ def log_loss_derivatives(y: npt.ArrayLike, z: npt.ArrayLike) -> tuple[FloatArray
     return first, second
 
 
+def poisson(y: npt.ArrayLike, z: npt.ArrayLike) -> FloatArray:
+    r"""Poisson loss with the log link, elementwise: L(z, y) = eᶻ − y·z, μ = eᶻ the mean.
+
+    Half the Poisson deviance y·log(y/μ) − y + μ, less its term in y alone.
+    """
+    y, z = _floats(y), _floats(z)
+    return np.asarray(np.exp(z) - y * z)
+
+
+def poisson_derivatives(y: npt.ArrayLike, z: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    r"""First and second derivative of the Poisson loss in z: L′ = eᶻ − y, L″ = eᶻ."""
+    y, z = np.broadcast_arrays(_floats(y), _floats(z))
+    mean = np.exp(z)
+    return mean - y, mean
+
+
 # ---------------------------------------------------------------------------
 # The cost of a linear model
 
-LossName = Literal["log_loss", "squared_error"]
+LossName = Literal["log_loss", "squared_error", "poisson"]
 ReductionName = Literal["mean", "sum"]
 
 
@@ -210,8 +228,8 @@ class Cost:
         sample_weight: npt.ArrayLike | None = None,
         reduction: ReductionName = "mean",
     ) -> None:
-        if loss not in ("log_loss", "squared_error"):
-            raise ValueError(f"loss must be 'log_loss' or 'squared_error', got {loss!r}")
+        if loss not in ("log_loss", "squared_error", "poisson"):
+            raise ValueError(f"loss must be 'log_loss', 'squared_error' or 'poisson', got {loss!r}")
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
         X = _floats(X)
@@ -227,6 +245,8 @@ class Cost:
             raise ValueError(f"y must be a finite 1-D array with one entry per row of X ({n}), got shape {y.shape}")
         if loss == "log_loss":
             _check_unit_interval(y, "y")
+        if loss == "poisson" and np.any(y < 0):
+            raise ValueError("y must be >= 0 for poisson (counts, or rates)")
         if not (math.isfinite(l2) and l2 >= 0.0):
             raise ValueError(f"l2 must be a finite number >= 0, got {l2}")
         if sample_weight is None:
@@ -292,6 +312,9 @@ class Cost:
         if self.loss == "squared_error":
             first, second = squared_error_derivatives(self.y, z)
             return squared_error(self.y, z), first, second
+        if self.loss == "poisson":
+            first, second = poisson_derivatives(self.y, z)
+            return poisson(self.y, z), first, second
         first, second = log_loss_derivatives(self.y, z)
         return log_loss_from_logits(self.y, z), first, second
 

@@ -79,14 +79,15 @@ Matrix random_matrix(Index n, Index d, std::mt19937& rng, double scale = 1.0) {
 // Hessian-vector product equals H·v; thread counts agree; float32 is close.
 void check_finite_differences() {
     std::mt19937 rng(42);
-    for (auto loss : {descend::LossKind::LogLoss, descend::LossKind::SquaredError}) {
+    for (auto loss : {descend::LossKind::LogLoss, descend::LossKind::SquaredError, descend::LossKind::Poisson}) {
         for (bool intercept : {true, false}) {
             const Index n = 3000, d = 7;  // several blocks and threads
             const Matrix X = random_matrix(n, d, rng);
             std::uniform_real_distribution<double> uniform(0.0, 1.0);
+            std::poisson_distribution<int> counts(2.0);
             Vector y(n), s(n);
             for (Index i = 0; i < n; ++i) {
-                y[i] = uniform(rng) < 0.5 ? 0.0 : 1.0;
+                y[i] = loss == descend::LossKind::Poisson ? counts(rng) : (uniform(rng) < 0.5 ? 0.0 : 1.0);
                 s[i] = uniform(rng) * 2.0;
             }
             LinearModelOptions options;
@@ -251,6 +252,11 @@ void check_bad_arguments() {
     Xnan(1, 1) = INFINITY;
     VERIFY_THROWS(LinearModelCost(descend::view(Xnan), y), std::invalid_argument);
     VERIFY_THROWS(descend::parse_loss("hinge"), std::invalid_argument);
+    VERIFY(descend::parse_loss("poisson") == descend::LossKind::Poisson);
+    VERIFY(std::string(descend::loss_name(descend::LossKind::Poisson)) == "poisson");
+    LinearModelOptions poisson;
+    poisson.loss = descend::LossKind::Poisson;
+    VERIFY_THROWS(LinearModelCost(descend::view(X), -y, poisson), std::invalid_argument);  // counts are >= 0
     VERIFY_THROWS(descend::parse_reduction("median"), std::invalid_argument);
     const LinearModelCost cost(descend::view(X), y);
     Vector g;

@@ -115,10 +115,15 @@ def error_scales(cost: Any, w: np.ndarray, v: np.ndarray) -> dict[str, Any]:
     if cost.loss == "squared_error":
         third = np.zeros_like(second)
         first_mag = 2.0 * (np.abs(cost.y) + zeta)
+    elif cost.loss == "poisson":  # L = eᶻ − yz: every derivative of eᶻ is eᶻ
+        third = second
+        first_mag = second + np.abs(cost.y)
     else:
         third = second
         first_mag = np.abs(first) + np.where(first == 0.0, 0.0, np.abs(cost.y))
     value_terms = np.abs(loss) + np.abs(first) * zeta
+    if cost.loss == "poisson":  # eᶻ and y·z may cancel
+        value_terms = second + np.abs(cost.y * (cost.design() @ w)) + (second + np.abs(cost.y)) * zeta
     first_terms = first_mag + second * zeta
     second_terms = second + third * zeta
     hessian = Xt.T @ ((s * second_terms)[:, None] * Xt) + lam * np.diag(mask)
@@ -210,6 +215,8 @@ def _random_case(
     intercept = 0.5 if fit_intercept else 0.0
     if loss == "squared_error":
         y = _rounded(X @ coef + intercept + 0.3 * rng.normal(size=n))
+    elif loss == "poisson":
+        y = rng.poisson(np.exp(0.5 * (X @ coef) + intercept)).astype(np.float64)
     else:
         y = (rng.random(n) < ref.sigmoid(0.7 * (X @ coef + intercept))).astype(np.float64)
     sample_weight = None
@@ -231,10 +238,10 @@ def _has_finite_optimum(case: Case) -> bool:
 
 
 def grid_cases() -> list[Case]:
-    """Both losses × intercept on/off × weights on/off × l2 ∈ {0, 0.7} × mean/sum: 32 cases, d = 1..4."""
+    """Every loss × intercept on/off × weights on/off × l2 ∈ {0, 0.7} × mean/sum: 48 cases, d = 1..4."""
     cases = []
     index = 0
-    for loss in ("squared_error", "log_loss"):
+    for loss in ("squared_error", "log_loss", "poisson"):
         for fit_intercept in (True, False):
             for weights in (False, True):
                 for l2 in (0.0, 0.7):
@@ -323,8 +330,16 @@ def _number(x: Any) -> str:
 
 
 def learning_rate(case: Case) -> float:
-    """1/L, L the largest eigenvalue of an upper bound of the Hessian: L″ ≤ 2 (squared error), ≤ 1/4 (log loss)."""
+    """1/L, L the largest eigenvalue of an upper bound of the Hessian along the descent: L″ ≤ 2 (squared
+    error), ≤ 1/4 (log loss); for Poisson, whose L″ = eᶻ has no bound, twice the largest of the
+    Hessians at the start and at the optimum."""
     cost = case.cost()
+    if case.loss == "poisson":
+        ref = reference()
+        start = np.zeros(case.w.size)
+        optimum = ref.newton(cost, start, max_iter=100, tol=OPTIMUM_TOL).x
+        largest = max(float(np.linalg.eigvalsh(cost.hessian(point))[-1]) for point in (start, optimum))
+        return 1.0 / (2.0 * largest)
     X, s = cost.design(), cost.sample_weight
     bound = 2.0 if case.loss == "squared_error" else 0.25
     H = X.T @ ((s * bound / cost.normaliser)[:, None] * X) + cost.l2 * np.diag(cost.penalty_mask())

@@ -2,6 +2,7 @@
 //
 //   squared error  L(ŷ, y) = (y − ŷ)²,           L′ = 2(ŷ − y),   L″ = 2
 //   log loss       L(z, y) = log(1 + eᶻ) − y·z,  L′ = σ(z) − y,   L″ = σ(z)(1 − σ(z))
+//   Poisson        L(z, y) = eᶻ − y·z,           L′ = eᶻ − y,     L″ = eᶻ          (y ≥ 0)
 //
 // Log loss is evaluated on the logit z = xᵀw + b, never on a rounded
 // probability, with e = exp(−|z|) as the only exponential:
@@ -123,11 +124,35 @@ struct LogLoss {
     }
 };
 
+// Poisson with the log link: μ = eᶻ, L = eᶻ − y·z (half the Poisson deviance, up to a term in
+// y alone), L′ = eᶻ − y, L″ = eᶻ. Where eᶻ overflows (z > 709.78) the loss and L″ are +inf;
+// descend.Cost reports a non-finite result as an error, and the solvers' line searches step back.
+struct Poisson {
+    static constexpr const char* name = "poisson";
+    static constexpr const char* domain = "be >= 0 (counts, or rates)";
+    static bool in_domain(double y) { return y >= 0.0; }
+    static double value(double z, double y) { return std::exp(z) - y * z; }
+    static double derivative(double z, double y) { return std::exp(z) - y; }
+    static double second_derivative(double z, double) { return std::exp(z); }
+
+    template <class Z, class Y, class L, class D1>
+    static void block(const Z& z, const Y& y, L& loss, D1& d1) {
+        d1 = z.exp();
+        loss = d1 - y * z;
+        d1 -= y;
+    }
+    template <class Z, class D2>
+    static void block_second(const Z& z, D2& d2) {
+        d2 = z.exp();
+    }
+};
+
 // ---------------------------------------------------------------------------
 // The registry: every loss, once. Adding a loss is its struct above and one row here.
 #define DESCEND_LOSSES(ROW) \
     ROW(SquaredError)       \
-    ROW(LogLoss)
+    ROW(LogLoss)            \
+    ROW(Poisson)
 
 enum class LossKind {
 #define DESCEND_LOSS_ENUM(Loss) Loss,
