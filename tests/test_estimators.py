@@ -21,12 +21,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from descend.estimators import LinearRegression, LogisticRegression, PerfectSeparationWarning
+from descend.estimators import LinearRegression, LogisticRegression, PerfectSeparationWarning, PoissonRegressor
 
 
 # parametrize_with_checks hands pytest a generator in scikit-learn < 1.8, which pytest 9
 # deprecates (an error under filterwarnings=error): the same checks, as a list.
-_CHECKS = parametrize_with_checks([LogisticRegression(), LinearRegression()])
+_CHECKS = parametrize_with_checks([LogisticRegression(), LinearRegression(), PoissonRegressor()])
 _CHECKS_MARK = pytest.mark.parametrize(_CHECKS.args[0], list(_CHECKS.args[1]), **_CHECKS.kwargs)
 
 
@@ -277,3 +277,45 @@ def test_descend_imports_without_sklearn():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("ImportError") and 'pip install "descend[sklearn]"' in out.stdout
+
+
+@pytest.fixture(scope="module")
+def doctor_visits() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The RAND Health Insurance Experiment's doctor visits (statsmodels' randhie: 20 190 rows, 9
+    features, counts 0–77), and weights for the weighted fits."""
+    sm = pytest.importorskip("statsmodels.api")
+    data = sm.datasets.randhie.load_pandas()
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, size=len(data.endog))
+    return data.exog.to_numpy(), data.endog.to_numpy(dtype=np.float64), weights
+
+
+@pytest.mark.parametrize("alpha", [1e-4, 0.1, 1.0])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_poisson_equals_sklearn_and_glum(doctor_visits, alpha, weighted):  # type: ignore[no-untyped-def]
+    X, y, weights = doctor_visits
+    sample_weight = weights if weighted else None
+    ours = PoissonRegressor(alpha=alpha, tol=1e-10).fit(X, y, sample_weight=sample_weight)
+    assert ours.result_.success and ours.n_iter_ < 20
+    # scikit-learn's newton-cholesky (its lbfgs stops about 2e-6 short even at tol 1e-12).
+    theirs = linear_model.PoissonRegressor(alpha=alpha, solver="newton-cholesky", tol=1e-12, max_iter=200)
+    theirs.fit(X, y, sample_weight=sample_weight)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-6, atol=1e-8)
+    assert ours.intercept_ == pytest.approx(theirs.intercept_, rel=1e-6)
+    np.testing.assert_allclose(ours.predict(X[:50]), theirs.predict(X[:50]), rtol=1e-6)
+    assert ours.score(X, y, sample_weight) == pytest.approx(theirs.score(X, y, sample_weight), rel=1e-9)
+    # glum's GeneralizedLinearRegressor with alpha=α, l1_ratio=0 is the same model.
+    glum = pytest.importorskip("glum")
+    theirs = glum.GeneralizedLinearRegressor(family="poisson", alpha=alpha, l1_ratio=0.0, gradient_tol=1e-12)
+    theirs.fit(X, y, sample_weight=sample_weight)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-6, atol=1e-8)
+    assert ours.intercept_ == pytest.approx(theirs.intercept_, rel=1e-6)
+
+
+def test_poisson_rejects_negative_counts_and_names_the_solver():  # type: ignore[no-untyped-def]
+    X = np.ones((4, 1))
+    with pytest.raises(ValueError, match="y must be >= 0"):
+        PoissonRegressor().fit(X, [1.0, -1.0, 2.0, 0.0])
+    with pytest.raises(ValueError, match="solver"):
+        PoissonRegressor(solver="irls").fit(X, [1.0, 1.0, 2.0, 0.0])
+    model = PoissonRegressor(alpha=0.0, solver="lbfgs", tol=1e-10).fit(np.arange(8.0)[:, None], np.arange(8.0))
+    assert model.result_.method == "lbfgs" and model.result_.success

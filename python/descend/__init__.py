@@ -32,6 +32,7 @@ __all__ = [
     "LogisticRegression",
     "OptimizeResult",
     "PerfectSeparationWarning",
+    "PoissonRegressor",
     "Status",
     "__version__",
     "dask",
@@ -50,7 +51,7 @@ __all__ = [
 
 # The scikit-learn estimators, the plots and the Dask support load on first use:
 # descend itself needs none of scikit-learn, matplotlib or dask.
-_ESTIMATORS = ("LinearRegression", "LogisticRegression", "PerfectSeparationWarning")
+_ESTIMATORS = ("LinearRegression", "LogisticRegression", "PerfectSeparationWarning", "PoissonRegressor")
 
 
 def __getattr__(name: str) -> Any:

@@ -35,7 +35,7 @@ from .cost import Cost
 from .inference import Inference, inference
 from .solvers import gradient_descent, lbfgs, newton
 
-__all__ = ["LinearRegression", "LogisticRegression", "PerfectSeparationWarning"]
+__all__ = ["LinearRegression", "LogisticRegression", "PerfectSeparationWarning", "PoissonRegressor"]
 
 SOLVERS = ("newton", "lbfgs", "gd")
 
@@ -563,3 +563,146 @@ class LinearRegression(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # ty
             return decision_function(X, self.coef_, self.intercept_)  # type: ignore[return-value]
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return np.asarray(X @ self.coef_ + self.intercept_, dtype=np.float64)
+
+
+def _poisson_deviance(y: FloatArray, mean: FloatArray, weights: FloatArray | None) -> float:
+    """Σ sᵢ·2(yᵢ·log(yᵢ/μᵢ) − yᵢ + μᵢ), with 0·log 0 = 0."""
+    positive = y > 0
+    terms = mean - y
+    terms[positive] += y[positive] * np.log(y[positive] / mean[positive])
+    return float(2.0 * (np.sum(terms) if weights is None else np.sum(weights * terms)))
+
+
+class PoissonRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
+    r"""Poisson regression (log link) on descend's C++ cost, with scikit-learn's
+    ``PoissonRegressor`` meaning.
+
+    Minimises
+
+    .. math::
+
+        \frac{1}{2 \sum_i s_i} \sum_i s_i\, d(y_i, \mu_i) + \frac{\alpha}{2} \lVert w \rVert^2,
+        \qquad \mu_i = e^{x_i^\top w + b},
+
+    :math:`d` the Poisson deviance; the intercept is not penalised. In descend's terms this
+    is the mean Poisson cost :math:`(1/S)\sum_i s_i (e^{z_i} - y_i z_i)` plus
+    :math:`(\alpha/2)\lVert w\rVert^2`, i.e. ``descend.Cost(X, y, "poisson", l2=alpha)``
+    (no Σs scaling of α, unlike ``LogisticRegression``'s C): the two differ by a term in y
+    alone. ``tol`` bounds max|∇| of that objective.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        The L2 strength, ≥ 0.
+    fit_intercept : bool, default=True
+    solver : {"auto", "newton", "lbfgs"}, default="auto"
+        ``"auto"``: Newton's method (the (d+1)×(d+1) Hessian) up to 5 000 features, L-BFGS
+        beyond (a Hessian-free Newton-CG is to come with sparse X).
+    tol : float, default=1e-4
+    max_iter : int, default=100
+    warm_start : bool, default=False
+    verbose : int, default=0
+    n_threads : int or None, default=None
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    n_iter_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    result_ : descend.OptimizeResult
+    """
+
+    coef_: FloatArray
+    intercept_: float
+    n_iter_: int
+    result_: OptimizeResult
+
+    #: Above this many features, solver="auto" takes L-BFGS.
+    NEWTON_UP_TO = 5000
+
+    def __init__(
+        self,
+        alpha: float = 1.0,
+        *,
+        fit_intercept: bool = True,
+        solver: str = "auto",
+        tol: float = 1e-4,
+        max_iter: int = 100,
+        warm_start: bool = False,
+        verbose: int = 0,
+        n_threads: int | None = None,
+    ) -> None:
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.n_threads = n_threads
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.positive_only = True
+        return tags
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> PoissonRegressor:
+        """Fit the model to samples X (n_samples, n_features) and counts (or rates) y ≥ 0."""
+        alpha = as_real(self.alpha, "alpha", minimum=0.0)
+        fit_intercept = _as_bool(self.fit_intercept, "fit_intercept")
+        solver = as_choice(self.solver, "solver", ("auto", "newton", "lbfgs"))
+        options: dict[str, Any] = {
+            "tol": as_real(self.tol, "tol", minimum=0.0),
+            "max_iter": as_int(self.max_iter, "max_iter", minimum=0),
+            "verbose": int(self.verbose) if isinstance(self.verbose, (bool, np.bool_)) else as_int(
+                self.verbose, "verbose", minimum=0
+            ),
+        }  # fmt: skip
+        n_threads = None if self.n_threads is None else as_threads(self.n_threads)
+        _as_bool(self.warm_start, "warm_start")
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        if np.any(y < 0):
+            raise ValueError("y must be >= 0 for PoissonRegressor (counts, or rates): got a negative value")
+        n_samples, n_features = X.shape
+        weights = _sample_weight(sample_weight, n_samples)
+        cost = Cost(X, y, "poisson", fit_intercept=fit_intercept, l2=alpha, sample_weight=weights,
+                    n_threads=n_threads)  # fmt: skip
+        x0 = np.zeros(cost.dim)
+        if fit_intercept:  # start from the intercept-only fit, log of the weighted mean (0 → a small count)
+            x0[-1] = math.log(max(float(np.average(y, weights=weights)), 1e-10))
+        if self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (n_features,):
+            x0[:n_features] = self.coef_
+            if fit_intercept:
+                x0[-1] = self.intercept_
+        if solver == "auto":
+            solver = "newton" if n_features <= self.NEWTON_UP_TO else "lbfgs"
+        result = newton(cost, x0, **options) if solver == "newton" else lbfgs(cost, x0, **options)
+        self.coef_ = result.x[:n_features].copy()
+        self.intercept_ = float(result.x[-1]) if fit_intercept else 0.0
+        self.n_iter_ = int(result.nit)
+        self.result_ = result
+        if not result.success:
+            warnings.warn(
+                f"PoissonRegressor (solver={solver!r}) did not converge: {result.status} after {result.nit} "
+                f"iterations, max|gradient| {result.grad_norm:.2e} > tol {options['tol']:g}. Try: raise max_iter, "
+                "scale the features, or use a larger alpha.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def predict(self, X: Any) -> FloatArray:
+        """The mean μ = exp(Xw + b), shape (n_samples,)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return np.asarray(np.exp(X @ self.coef_ + self.intercept_), dtype=np.float64)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """D², the fraction of the Poisson deviance explained: 1 − dev(y, μ)/dev(y, ȳ), as scikit-learn's."""
+        mean = self.predict(X)
+        y = as_vector(y, "y", mean.shape[0], "one entry per row of X")
+        weights = _sample_weight(sample_weight, mean.shape[0])
+        null = np.full_like(y, np.average(y, weights=weights))
+        return 1.0 - _poisson_deviance(y, mean, weights) / _poisson_deviance(y, null, weights)
