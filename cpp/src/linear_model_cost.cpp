@@ -318,7 +318,7 @@ LinearModelCost::LinearModelCost(DataView X, const Eigen::Ref<const Vector>& y, 
     with_loss(options.loss, [&](auto loss) {
         using Loss = decltype(loss);
         const bool ok = y_.unaryExpr([](double t) { return Loss::in_domain(t); }).all();
-        require(ok, std::string("y must ") + Loss::domain + " for " + Loss::name);
+        require(ok, std::string("y must ") + Loss::domain + " for " + Loss::name + Loss::hint);
     });
     require(std::isfinite(options.l2) && options.l2 >= 0.0, "l2 must be a finite number >= 0, got " +
                                                                  std::to_string(options.l2));

@@ -54,7 +54,7 @@ inline double sigmoid(double z) {
     return z >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 }
 
-// A loss is one struct: its name, the domain of y (a check and its wording), the value
+// A loss is one struct: its name, the domain of y (a check, its wording and a hint), the value
 // and both derivatives pointwise and over a block. The registry at the end of this file
 // (DESCEND_LOSSES) lists them once; parsing, naming, the y check and the dispatch of the
 // kernels are derived from that list.
@@ -62,6 +62,7 @@ inline double sigmoid(double z) {
 struct SquaredError {
     static constexpr const char* name = "squared_error";
     static constexpr const char* domain = "be a finite number";
+    static constexpr const char* hint = "";
     static bool in_domain(double) { return true; }
     static double value(double yhat, double y) { return (y - yhat) * (y - yhat); }
     static double derivative(double yhat, double y) { return 2.0 * (yhat - y); }
@@ -81,7 +82,8 @@ struct SquaredError {
 
 struct LogLoss {
     static constexpr const char* name = "log_loss";
-    static constexpr const char* domain = "lie in [0, 1] (labels 0 and 1, or probabilities)";
+    static constexpr const char* domain = "lie in [0, 1]";
+    static constexpr const char* hint = " (labels 0 and 1, or probabilities)";
     static bool in_domain(double y) { return y >= 0.0 && y <= 1.0; }
     static double value(double z, double y) {
         const double a = std::log1p(std::exp(-std::abs(z)));
@@ -129,7 +131,8 @@ struct LogLoss {
 // descend.Cost reports a non-finite result as an error, and the solvers' line searches step back.
 struct Poisson {
     static constexpr const char* name = "poisson";
-    static constexpr const char* domain = "be >= 0 (counts, or rates)";
+    static constexpr const char* domain = "be >= 0";
+    static constexpr const char* hint = " (counts, or rates)";
     static bool in_domain(double y) { return y >= 0.0; }
     static double value(double z, double y) { return std::exp(z) - y * z; }
     static double derivative(double z, double y) { return std::exp(z) - y; }
