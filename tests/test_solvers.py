@@ -687,3 +687,50 @@ def test_newton_leaves_flat_directions_alone(tol: float) -> None:
     np.testing.assert_allclose(result.x[1:], theirs.x[1:], atol=max(tol, 1e-9) * 10)
     assert np.max(np.abs(problem.gradient(result.x))) <= tol
     assert descend.lbfgs(problem, np.zeros(3), tol=tol).success
+
+
+# ---------------------------------------------------------------------------
+# Newton-CG
+
+
+def test_newton_cg_on_rosenbrock_through_negative_curvature() -> None:
+    """From (−1.2, 1) the Hessian is indefinite on the way: Steihaug's CG stops at the boundary."""
+    result = descend.newton_cg(Rosenbrock(), [-1.2, 1.0], tol=1e-10)
+    assert result.status == "converged", result.message
+    np.testing.assert_allclose(result.x, [1.0, 1.0], atol=1e-9)
+    optimize = pytest.importorskip("scipy.optimize")
+    problem = Rosenbrock()
+    theirs = optimize.minimize(problem.value, [-1.2, 1.0], jac=problem.gradient, hess=problem.hessian,
+                               method="trust-ncg", options={"gtol": 1e-10})  # fmt: skip
+    np.testing.assert_allclose(result.x, theirs.x, atol=1e-9)
+
+
+@pytest.mark.parametrize("loss", ["log_loss", "squared_error", "poisson"])
+def test_newton_cg_reaches_newtons_optimum_from_products_only(loss: str) -> None:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(400, 6))
+    z = X @ rng.normal(scale=0.5, size=6)
+    y = {"log_loss": (rng.random(400) < 1 / (1 + np.exp(-z))).astype(float), "squared_error": z + rng.normal(size=400),
+         "poisson": rng.poisson(np.exp(0.5 * z)).astype(float)}[loss]  # fmt: skip
+    cost = descend.Cost(X, y, loss, l2=1e-3)
+    ours = descend.newton_cg(cost, tol=1e-10)
+    assert ours.success and ours.nhev > ours.nit  # several CG products per step
+    np.testing.assert_allclose(ours.x, descend.newton(cost, tol=1e-12).x, rtol=1e-8, atol=1e-10)
+    assert descend.minimize(cost, method="newton-cg", tol=1e-10).nit == ours.nit
+
+
+def test_newton_cg_needs_only_hessian_products() -> None:
+    A = spd_matrix(12, seed=5)
+    b = np.arange(12.0)
+    result = descend.newton_cg(Quadratic(A, b), tol=1e-10, initial_radius=100.0)
+    np.testing.assert_allclose(result.x, np.linalg.solve(A, b), rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("options", "name"),
+    [({"eta": 0.3}, "eta"), ({"initial_radius": 0.0}, "initial_radius"), ({"max_radius": 0.5}, "max_radius"),
+     ({"max_cg": -1}, "max_cg")],  # fmt: skip
+)
+def test_newton_cg_options_are_checked(options: dict[str, Any], name: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        descend.newton_cg(Rosenbrock(), [0.0, 0.0], **options)

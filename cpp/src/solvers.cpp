@@ -288,6 +288,17 @@ void LbfgsOptions::validate() const {
     require(max_linesearch >= 1, "max_linesearch must be >= 1, got " + std::to_string(max_linesearch));
 }
 
+void NewtonCgOptions::validate() const {
+    require_max_iter(max_iter);
+    require_tol(tol);
+    require(std::isfinite(initial_radius) && initial_radius > 0.0,
+            "initial_radius must be a finite number > 0, got " + num(initial_radius));
+    require(std::isfinite(max_radius) && max_radius >= initial_radius,
+            "max_radius must be finite and >= initial_radius, got " + num(max_radius));
+    require(eta >= 0.0 && eta < 0.25, "eta must lie in [0, 0.25), got " + num(eta));
+    require(max_cg >= 0, "max_cg must be >= 0 (0 means 2·dim), got " + std::to_string(max_cg));
+}
+
 // ---------------------------------------------------------------------------
 // Gradient descent
 
@@ -800,6 +811,126 @@ Result lbfgs(const Cost& cost, const Vector& x0, const LbfgsOptions& options, co
         if (sy > kEps * y.squaredNorm() && std::isfinite(sy)) memory.push(s, y, sy);
         if (!run.accept(k, next.x, next.f, next.g, next.t)) {
             run.stopped();
+            break;
+        }
+    }
+    return std::move(run.result);
+}
+
+
+// ---------------------------------------------------------------------------
+// Trust-region Newton-CG
+
+namespace {
+
+// The τ ≥ 0 with ‖z + τd‖ = Δ (z inside the region).
+double to_boundary(const Vector& z, const Vector& d, double radius) {
+    const double a = d.squaredNorm(), b = z.dot(d), c = z.squaredNorm() - radius * radius;
+    return (-b + std::sqrt(std::max(b * b - a * c, 0.0))) / a;
+}
+
+struct CgStep {
+    Vector p;
+    double model = 0.0;  // m(p) = gᵀp + ½pᵀHp, < 0
+    bool boundary = false;
+};
+
+// Steihaug's truncated conjugate gradients for min m(p) within ‖p‖ ≤ Δ. m is tracked from
+// the CG quantities (Hz updated with each Hd), so no product beyond one per CG iteration.
+CgStep steihaug(Run& run, const Vector& x, const Vector& g, double radius, int max_cg) {
+    const Index n = g.size();
+    CgStep out;
+    Vector z = Vector::Zero(n), Hz = Vector::Zero(n), r = g, d = -g, Hd;
+    const double g_norm = g.norm();
+    const double tol = std::min(0.5, std::sqrt(g_norm)) * g_norm;
+    double rr = r.squaredNorm();
+    auto model_at = [&](const Vector& step, const Vector& Hstep) { return g.dot(step) + 0.5 * step.dot(Hstep); };
+    for (int j = 0; j < max_cg; ++j) {
+        poll_interrupt();
+        run.hessian_product(x, d, Hd);
+        const double dHd = d.dot(Hd);
+        if (!(dHd > 0.0)) {  // negative (or zero, or NaN) curvature: to the boundary along d
+            const double tau = std::isfinite(dHd) ? to_boundary(z, d, radius) : 0.0;
+            out.p = z + tau * d;
+            out.model = model_at(out.p, Hz + tau * Hd);
+            out.boundary = tau > 0.0;
+            return out;
+        }
+        const double alpha = rr / dHd;
+        Vector z_next = z + alpha * d;
+        if (z_next.norm() >= radius) {
+            const double tau = to_boundary(z, d, radius);
+            out.p = z + tau * d;
+            out.model = model_at(out.p, Hz + tau * Hd);
+            out.boundary = true;
+            return out;
+        }
+        Hz += alpha * Hd;
+        z.swap(z_next);
+        r += alpha * Hd;
+        const double rr_next = r.squaredNorm();
+        if (std::sqrt(rr_next) <= tol) break;
+        d = -r + (rr_next / rr) * d;
+        rr = rr_next;
+    }
+    out.p = z;
+    out.model = model_at(z, Hz);
+    return out;
+}
+
+}  // namespace
+
+Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& options, const Callback& callback) {
+    options.validate();
+    if (!cost.has_hessian())
+        throw std::invalid_argument(
+            "newton_cg needs Hessian-vector products of the cost, and this cost has none (has_hessian() is false): "
+            "use lbfgs or gradient_descent");
+    Run run(cost, x0, callback);
+    if (!run.start(false, nullptr)) return std::move(run.result);
+    Result& r = run.result;
+    const int max_cg = options.max_cg > 0 ? options.max_cg : static_cast<int>(std::max<Index>(2 * x0.size(), 1));
+    double radius = options.initial_radius;
+    Vector x_new, g_new;
+    for (int k = 1;;) {
+        if (r.grad_norm <= options.tol) {
+            run.converged(options.tol);
+            break;
+        }
+        if (k > options.max_iter) {
+            run.finish(Status::MaxIterations, "newton_cg stopped after max_iter = " + std::to_string(options.max_iter) +
+                                                  " steps with " + run.gradient_vs_tol(options.tol) +
+                                                  ": raise max_iter; if the cost keeps decreasing the minimum may "
+                                                  "lie at infinity");
+            break;
+        }
+        const CgStep step = steihaug(run, r.x, r.gradient, radius, max_cg);
+        x_new = r.x + step.p;
+        const double f_new = run.value_gradient(x_new, g_new);
+        const double actual = r.cost - f_new;
+        const double predicted = -step.model;
+        const bool finite = std::isfinite(f_new) && g_new.allFinite();
+        const double level = kRoundingLevel * std::abs(r.cost);
+        // At rounding level the ratio is noise: take the step if the cost did not rise beyond
+        // rounding and the gradient shrank (as Newton's line search does).
+        const bool rounding = finite && std::abs(actual) <= level && predicted <= level;
+        const double rho = predicted > 0.0 ? actual / predicted : -1.0;
+        const double p_norm = step.p.norm();
+        if (!finite || rho < 0.25) radius = 0.25 * (finite ? std::min(radius, p_norm) : p_norm);
+        else if (rho > 0.75 && step.boundary) radius = std::min(2.0 * radius, options.max_radius);
+        const bool accepted = finite && (rho > options.eta || (rounding && max_norm(g_new) < r.grad_norm));
+        if (accepted) {
+            if (!run.accept(k, x_new, f_new, g_new, p_norm)) {
+                run.stopped();
+                break;
+            }
+            ++k;
+        } else if (!(radius > kEps * std::max(1.0, r.x.norm()))) {
+            run.finish(Status::LineSearchFailed,
+                       "the trust region shrank to rounding level without a step that decreases the cost (" +
+                           run.gradient_vs_tol(options.tol) +
+                           "): tol may be below what rounding allows, or the gradient or Hessian-vector product is "
+                           "wrong; x is the best point found");
             break;
         }
     }

@@ -77,6 +77,16 @@ void bind_solvers(py::module_& m) {
         .def_readwrite("max_linesearch", &LbfgsOptions::max_linesearch)
         .def("validate", &LbfgsOptions::validate);
 
+    py::class_<NewtonCgOptions>(m, "NewtonCgOptions", "Options of newton_cg (solvers.hpp).")
+        .def(py::init<>())
+        .def_readwrite("max_iter", &NewtonCgOptions::max_iter)
+        .def_readwrite("tol", &NewtonCgOptions::tol)
+        .def_readwrite("initial_radius", &NewtonCgOptions::initial_radius)
+        .def_readwrite("max_radius", &NewtonCgOptions::max_radius)
+        .def_readwrite("eta", &NewtonCgOptions::eta)
+        .def_readwrite("max_cg", &NewtonCgOptions::max_cg)
+        .def("validate", &NewtonCgOptions::validate);
+
     py::class_<Result>(m, "Result", "What a solver returns (result.hpp); arrays are copies.")
         .def_property_readonly("x", [](const Result& r) { return to_array(r.x); })
         .def_readonly("cost", &Result::cost)
@@ -107,6 +117,12 @@ void bind_solvers(py::module_& m) {
         "newton",
         [](const Cost& cost, const Vector& x0, const NewtonOptions& options, const py::object& callback) {
             return solve(&descend::newton, cost, x0, options, callback);
+        },
+        py::arg("cost"), py::arg("x0"), py::arg("options"), py::arg("callback") = py::none(), callback_doc);
+    m.def(
+        "newton_cg",
+        [](const Cost& cost, const Vector& x0, const NewtonCgOptions& options, const py::object& callback) {
+            return solve(&descend::newton_cg, cost, x0, options, callback);
         },
         py::arg("cost"), py::arg("x0"), py::arg("options"), py::arg("callback") = py::none(), callback_doc);
     m.def(

@@ -18,7 +18,7 @@ from ._result import History, IterationInfo, LearningRateSweep, OptimizeResult, 
 from .cost import Cost
 from .inference import Inference, inference
 from .losses import log_loss, sigmoid, squared_error
-from .solvers import gradient_descent, lbfgs, learning_rate_sweep, minimize, newton
+from .solvers import gradient_descent, lbfgs, learning_rate_sweep, minimize, newton, newton_cg
 
 __version__ = "0.1.0"
 
@@ -43,6 +43,7 @@ __all__ = [
     "log_loss",
     "minimize",
     "newton",
+    "newton_cg",
     "plot",
     "reference",
     "sigmoid",

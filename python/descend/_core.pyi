@@ -115,6 +115,20 @@ class GradientDescentOptions:
     @tol.setter
     def tol(self, arg0: float) -> None:
         ...
+class NewtonCgOptions:
+    """
+    Options of newton_cg (solvers.hpp).
+    """
+    def __init__(self) -> None:
+        ...
+    def validate(self) -> None:
+        ...
+    eta: float
+    initial_radius: float
+    max_cg: int
+    max_iter: int
+    max_radius: float
+    tol: float
 class NewtonOptions:
     """
     Options of newton (solvers.hpp).
@@ -255,6 +269,10 @@ def log_loss_logit(y: _Array, z: _Array) -> _Array:
 def log_loss_probability(y: _Array, p: _Array) -> _Array:
     """
     −(y·log p + (1 − y)·log(1 − p)) elementwise, 0·log 0 = 0.
+    """
+def newton_cg(cost: Cost, x0: _ArrayLike, options: NewtonCgOptions, callback: typing.Any = None) -> Result:
+    """
+    callback(iteration, cost, grad_norm, step, x, gradient) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
     """
 def newton(cost: Cost, x0: _ArrayLike, options: NewtonOptions, callback: typing.Any = None) -> Result:
     """

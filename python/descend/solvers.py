@@ -31,14 +31,14 @@ from . import _core
 from ._result import FloatArray, History, IterationInfo, LearningRateSweep, OptimizeResult, Status
 from ._validation import as_choice, as_int, as_real, as_vector
 
-__all__ = ["gradient_descent", "learning_rate_sweep", "lbfgs", "minimize", "newton"]
+__all__ = ["gradient_descent", "learning_rate_sweep", "lbfgs", "minimize", "newton", "newton_cg"]
 
 StepRule = Literal["fixed", "backtracking", "curvature"]
-Method = Literal["newton", "lbfgs", "gd", "gradient_descent"]
+Method = Literal["newton", "newton-cg", "lbfgs", "gd", "gradient_descent"]
 Callback = Callable[[IterationInfo], Any]
 
 STEPS: tuple[str, ...] = ("fixed", "backtracking", "curvature")
-METHODS: tuple[str, ...] = ("newton", "lbfgs", "gd", "gradient_descent")
+METHODS: tuple[str, ...] = ("newton", "newton-cg", "lbfgs", "gd", "gradient_descent")
 _INT_MAX = 2**31 - 1
 
 
@@ -378,6 +378,62 @@ def newton(
     return _solve("newton", _core.newton, _core.NewtonOptions(), cost, x0, options, callback, verbose)
 
 
+def newton_cg(
+    cost: Any,
+    x0: Any = None,
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-8,
+    initial_radius: float = 1.0,
+    max_radius: float = 1e10,
+    eta: float = 0.15,
+    max_cg: int = 0,
+    callback: Callback | None = None,
+    verbose: int = 0,
+) -> OptimizeResult:
+    r"""Trust-region Newton–conjugate-gradient from ``x0`` (default: zeros): Newton without the Hessian.
+
+    Each iteration minimises the quadratic model
+    :math:`m(p) = \nabla J^\top p + \tfrac12 p^\top H p` within :math:`\lVert p\rVert \le \Delta`
+    by Steihaug's conjugate gradients on :math:`Hp = -\nabla J`, from Hessian-vector products
+    only (one pass over the data each for a :class:`descend.Cost`; H, dim × dim, is never
+    formed), stopping at the boundary, at negative curvature, or when the residual is below
+    :math:`\min(0.5, \sqrt{\lVert g\rVert})\lVert g\rVert`. The step is taken when the actual
+    decrease is more than ``eta`` times the model's; :math:`\Delta` shrinks by 4 when that ratio
+    is below ¼ and doubles, up to ``max_radius``, when it is above ¾ at the boundary (LIBLINEAR's
+    TRON and scipy's ``trust-ncg`` are this method). For many parameters (10⁴ and more), where
+    :func:`newton`'s Hessian does not fit.
+
+    Parameters
+    ----------
+    cost : descend.Cost or an object with dim, value, gradient and hessian_product (or hessian)
+    x0 : array of shape (dim,), optional
+    max_iter : int, default 100
+        Accepted steps at most (a rejected step shrinks the region and does not count).
+    tol : float, default 1e-8
+        Stop when :math:`\max_j |\partial J / \partial x_j| \le` tol.
+    initial_radius, max_radius : float, default 1.0 and 1e10
+    eta : float, default 0.15
+        In [0, 0.25).
+    max_cg : int, default 0
+        Conjugate-gradient iterations per step at most; 0 means 2·dim.
+    callback, verbose : as in :func:`gradient_descent`.
+
+    Returns
+    -------
+    OptimizeResult
+    """
+    options: dict[str, object] = {
+        "max_iter": _max_iter(max_iter),
+        "tol": _tol(tol),
+        "initial_radius": as_real(initial_radius, "initial_radius", minimum=0.0, strict=True),
+        "max_radius": as_real(max_radius, "max_radius", minimum=0.0, strict=True),
+        "eta": as_real(eta, "eta", minimum=0.0),
+        "max_cg": as_int(max_cg, "max_cg", minimum=0),
+    }
+    return _solve("newton_cg", _core.newton_cg, _core.NewtonCgOptions(), cost, x0, options, callback, verbose)
+
+
 def lbfgs(
     cost: Any,
     x0: Any = None,
@@ -426,13 +482,16 @@ def minimize(cost: Any, x0: Any = None, method: Method = "lbfgs", **options: Any
     """Minimise ``cost`` from ``x0`` (default zeros) with ``method``.
 
     ``method``: ``"lbfgs"`` (default; needs only the gradient), ``"newton"``
-    (needs the Hessian; fastest for up to a few thousand parameters) or ``"gd"``
-    (also ``"gradient_descent"``). ``options`` are passed on: see
-    :func:`lbfgs`, :func:`newton` and :func:`gradient_descent`.
+    (needs the Hessian; fastest for up to a few thousand parameters), ``"newton-cg"``
+    (Hessian-vector products only: many parameters) or ``"gd"`` (also
+    ``"gradient_descent"``). ``options`` are passed on: see :func:`lbfgs`,
+    :func:`newton`, :func:`newton_cg` and :func:`gradient_descent`.
     """
     name = as_choice(method, "method", METHODS)
     if name == "newton":
         return newton(cost, x0, **options)
+    if name == "newton-cg":
+        return newton_cg(cost, x0, **options)
     if name == "lbfgs":
         return lbfgs(cost, x0, **options)
     return gradient_descent(cost, x0, **options)

@@ -112,6 +112,29 @@ struct LbfgsOptions {
 /// after max_iter iterations, which a stable step never gives) and returns the last
 /// point whose cost and gradient are finite. A too-small α gives Status::MaxIterations.
 /// Throws std::invalid_argument for StepRule::Curvature when !cost.has_hessian().
+/// Trust-region Newton–conjugate-gradient (Steihaug; LIBLINEAR's TRON, scipy's trust-ncg):
+/// each iteration minimises the quadratic model m(p) = gᵀp + ½pᵀHp within ‖p‖ ≤ Δ by
+/// conjugate gradients on Hp = −g, from Hessian-vector products only (never forming H),
+/// stopping at the boundary, at negative curvature, or when ‖r‖ ≤ min(0.5, √‖g‖)·‖g‖.
+/// The step is taken when the actual decrease is at least eta times the model's; Δ shrinks
+/// by 4 when that ratio is below ¼ and doubles (to max_radius) when it is above ¾ on the boundary.
+struct NewtonCgOptions {
+    /// Accepted steps at most, ≥ 0.
+    int max_iter = 100;
+    /// Stop when max|∇J| ≤ tol, ≥ 0.
+    double tol = 1e-8;
+    /// Δ of the first iteration, and Δ's upper bound: finite, 0 < initial_radius ≤ max_radius.
+    double initial_radius = 1.0;
+    double max_radius = 1e10;
+    /// Acceptance threshold of the ratio actual/predicted decrease, in [0, 0.25).
+    double eta = 0.15;
+    /// Conjugate-gradient iterations per step at most; 0 means 2·dim.
+    int max_cg = 0;
+
+    /// Throws std::invalid_argument naming the first bad field.
+    void validate() const;
+};
+
 Result gradient_descent(const Cost& cost, const Vector& x0, const GradientDescentOptions& options = {},
                         const Callback& callback = {});
 
@@ -132,5 +155,8 @@ Result newton(const Cost& cost, const Vector& x0, const NewtonOptions& options =
 /// H̃₀ = (sᵀy / yᵀy)·I, and a line search for the strong Wolfe conditions
 /// (bracketing, then zoom by safeguarded cubic interpolation).
 Result lbfgs(const Cost& cost, const Vector& x0, const LbfgsOptions& options = {}, const Callback& callback = {});
+
+Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& options = {},
+                 const Callback& callback = {});
 
 }  // namespace descend
