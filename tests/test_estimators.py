@@ -319,3 +319,24 @@ def test_poisson_rejects_negative_counts_and_names_the_solver():  # type: ignore
         PoissonRegressor(solver="irls").fit(X, [1.0, 1.0, 2.0, 0.0])
     model = PoissonRegressor(alpha=0.0, solver="lbfgs", tol=1e-10).fit(np.arange(8.0)[:, None], np.arange(8.0))
     assert model.result_.method == "lbfgs" and model.result_.success
+
+
+def test_auto_is_newton_then_newton_cg_and_both_match_sklearn(cancer, monkeypatch):  # type: ignore[no-untyped-def]
+    """solver='auto' takes Newton with the full Hessian up to NEWTON_UP_TO features, Newton-CG beyond;
+    either way the coefficients are scikit-learn's."""
+    import descend.estimators as estimators
+
+    X, y, _ = cancer
+    theirs = linear_model.LogisticRegression(C=0.5, solver="newton-cholesky", tol=1e-12).fit(X, y)
+    small = LogisticRegression(C=0.5, tol=1e-10).fit(X, y)
+    assert small.result_.method == "newton"
+    monkeypatch.setattr(estimators, "NEWTON_UP_TO", 10)
+    large = LogisticRegression(C=0.5, tol=1e-10).fit(X, y)
+    assert large.result_.method == "newton_cg"
+    for ours in (small, large, LogisticRegression(C=0.5, solver="newton-cg", tol=1e-10).fit(X, y)):
+        np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-6, atol=1e-8)
+    counts = np.round(np.exp(0.3 * X[:, 0] / X[:, 0].std()))
+    poisson = PoissonRegressor(alpha=0.1, tol=1e-10).fit(X, counts)
+    assert poisson.result_.method == "newton_cg" and poisson.result_.success
+    reference = PoissonRegressor(alpha=0.1, solver="newton", tol=1e-10).fit(X, counts)
+    np.testing.assert_allclose(poisson.coef_, reference.coef_, rtol=1e-6, atol=1e-8)

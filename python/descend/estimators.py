@@ -33,11 +33,18 @@ from ._result import OptimizeResult
 from ._validation import AnyArray, FloatArray, as_choice, as_int, as_real, as_threads, as_vector
 from .cost import Cost
 from .inference import Inference, inference
-from .solvers import gradient_descent, lbfgs, newton
+from .solvers import gradient_descent, lbfgs, newton, newton_cg
 
 __all__ = ["LinearRegression", "LogisticRegression", "PerfectSeparationWarning", "PoissonRegressor"]
 
-SOLVERS = ("newton", "lbfgs", "gd")
+SOLVERS = ("auto", "newton", "newton-cg", "lbfgs", "gd")
+# solver="auto": Newton with the full (d+1)×(d+1) Hessian up to this many features (its Cholesky,
+# O(d³), and the Hessian's O(n·d²) stay cheap beside the passes over X), Newton-CG beyond.
+NEWTON_UP_TO = 5000
+
+
+def _auto(solver: str, n_features: int) -> str:
+    return ("newton" if n_features <= NEWTON_UP_TO else "newton-cg") if solver == "auto" else solver
 
 
 class PerfectSeparationWarning(UserWarning):
@@ -85,8 +92,11 @@ def _fit_dask(estimator: BaseEstimator, X: Any, y: Any, sample_weight: Any, **op
 
 
 def _minimise(cost: Cost, x0: FloatArray, solver: str, options: dict[str, Any]) -> OptimizeResult:
+    solver = _auto(solver, cost.n_features)
     if solver == "newton":
         return newton(cost, x0, **options)
+    if solver == "newton-cg":
+        return newton_cg(cost, x0, **options)
     if solver == "lbfgs":
         return lbfgs(cost, x0, **options)
     learning_rate = options.pop("learning_rate")
@@ -162,10 +172,12 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
     C : float, default=1.0
         Inverse penalty strength, > 0; ``np.inf`` for no penalty.
     fit_intercept : bool, default=True
-    solver : {"newton", "lbfgs", "gd"}, default="newton"
+    solver : {"auto", "newton", "newton-cg", "lbfgs", "gd"}, default="auto"
         ``"newton"``: Newton's method with a line search (Cholesky of the
-        (d+1)×(d+1) Hessian; best up to a few thousand features). ``"lbfgs"``:
-        limited-memory BFGS, gradients only. ``"gd"``: gradient descent.
+        (d+1)×(d+1) Hessian; best up to a few thousand features). ``"newton-cg"``:
+        trust-region Newton-CG from Hessian-vector products (any number of features).
+        ``"auto"``: ``"newton"`` up to 5 000 features, ``"newton-cg"`` beyond.
+        ``"lbfgs"``: limited-memory BFGS, gradients only. ``"gd"``: gradient descent.
     tol : float, default=1e-4
         Stop when max|∇| of the mean objective is ≤ tol (scikit-learn's meaning
         for its "newton-cholesky" and "lbfgs" solvers).
@@ -209,7 +221,7 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
         C: float = 1.0,
         *,
         fit_intercept: bool = True,
-        solver: str = "newton",
+        solver: str = "auto",
         tol: float = 1e-4,
         max_iter: int = 100,
         learning_rate: float | str = "auto",
@@ -380,7 +392,7 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
             return
         if not result.success:
             advice = "raise max_iter, scale the features (e.g. StandardScaler), or use a smaller C (more penalty)"
-            if self.solver != "newton":
+            if self.solver not in ("newton", "auto"):
                 advice = "use solver='newton', " + advice
             if self.solver == "gd" and self.learning_rate != "auto":
                 advice += ", or learning_rate='auto'"
@@ -573,7 +585,7 @@ def _poisson_deviance(y: FloatArray, mean: FloatArray, weights: FloatArray | Non
     return float(2.0 * (np.sum(terms) if weights is None else np.sum(weights * terms)))
 
 
-class PoissonRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
+class PoissonRegressor(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # type: ignore[misc]
     r"""Poisson regression (log link) on descend's C++ cost, with scikit-learn's
     ``PoissonRegressor`` meaning.
 
@@ -595,9 +607,9 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     alpha : float, default=1.0
         The L2 strength, ≥ 0.
     fit_intercept : bool, default=True
-    solver : {"auto", "newton", "lbfgs"}, default="auto"
-        ``"auto"``: Newton's method (the (d+1)×(d+1) Hessian) up to 5 000 features, L-BFGS
-        beyond (a Hessian-free Newton-CG is to come with sparse X).
+    solver : {"auto", "newton", "newton-cg", "lbfgs"}, default="auto"
+        ``"auto"``: Newton's method (the (d+1)×(d+1) Hessian) up to 5 000 features,
+        Newton-CG (Hessian-vector products) beyond.
     tol : float, default=1e-4
     max_iter : int, default=100
     warm_start : bool, default=False
@@ -618,9 +630,6 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     intercept_: float
     n_iter_: int
     result_: OptimizeResult
-
-    #: Above this many features, solver="auto" takes L-BFGS.
-    NEWTON_UP_TO = 5000
 
     def __init__(
         self,
@@ -652,7 +661,7 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
         """Fit the model to samples X (n_samples, n_features) and counts (or rates) y ≥ 0."""
         alpha = as_real(self.alpha, "alpha", minimum=0.0)
         fit_intercept = _as_bool(self.fit_intercept, "fit_intercept")
-        solver = as_choice(self.solver, "solver", ("auto", "newton", "lbfgs"))
+        solver = as_choice(self.solver, "solver", ("auto", "newton", "newton-cg", "lbfgs"))
         options: dict[str, Any] = {
             "tol": as_real(self.tol, "tol", minimum=0.0),
             "max_iter": as_int(self.max_iter, "max_iter", minimum=0),
@@ -676,13 +685,13 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
             x0[:n_features] = self.coef_
             if fit_intercept:
                 x0[-1] = self.intercept_
-        if solver == "auto":
-            solver = "newton" if n_features <= self.NEWTON_UP_TO else "lbfgs"
-        result = newton(cost, x0, **options) if solver == "newton" else lbfgs(cost, x0, **options)
+        solver = _auto(solver, n_features)
+        result = {"newton": newton, "newton-cg": newton_cg, "lbfgs": lbfgs}[solver](cost, x0, **options)
         self.coef_ = result.x[:n_features].copy()
         self.intercept_ = float(result.x[-1]) if fit_intercept else 0.0
         self.n_iter_ = int(result.nit)
         self.result_ = result
+        self._training = lambda: cost  # the fitted cost: inference() reads X once more, no copy
         if not result.success:
             warnings.warn(
                 f"PoissonRegressor (solver={solver!r}) did not converge: {result.status} after {result.nit} "
@@ -692,6 +701,32 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
                 stacklevel=2,
             )
         return self
+
+    def inference(
+        self, X: Any = None, y: Any = None, sample_weight: Any = None, *, cov_type: str = "nonrobust",
+        groups: Any = None,
+    ) -> Inference:
+        """Standard errors, z statistics, p-values and confidence intervals of [coef…, intercept].
+
+        ``cov_type``: ``"nonrobust"`` (the inverse Hessian of the summed Poisson loss, plus
+        Σsᵢ·α on the coefficients for α > 0: the covariance of the penalised estimate),
+        ``"HC0"`` … ``"HC3"`` or ``"cluster"`` (with ``groups``). Computed on the training data,
+        or on X, y (and sample_weight) if given. Sample weights are frequency weights. See
+        ``descend.inference`` for the formulas.
+        """
+        weights_sum = None
+        if X is not None and y is not None:
+            weights_sum = float(np.sum(sample_weight)) if sample_weight is not None else float(np.shape(X)[0])
+        cost, names = self._inference_cost(
+            X, y, sample_weight, "poisson", bool(self.fit_intercept),
+            float(self.alpha) * (weights_sum if weights_sum is not None else 1.0), self.n_threads,
+        )  # fmt: skip
+        params = np.append(self.coef_, self.intercept_) if self.fit_intercept else self.coef_
+        result: OptimizeResult | None = getattr(self, "result_", None)
+        hessian = None
+        if result is not None and result.hess is not None and X is None and np.array_equal(result.x, params):
+            hessian = result.hess
+        return inference(cost, params, cov_type=cov_type, groups=groups, names=names, hessian=hessian)
 
     def predict(self, X: Any) -> FloatArray:
         """The mean μ = exp(Xw + b), shape (n_samples,)."""

@@ -5,7 +5,7 @@ with the *summed* objective :math:`F(w) = \sum_i s_i L(z_i, y_i) + \tfrac{\lambd
 (:math:`\lambda_\Sigma = \lambda S`: the penalty of ``descend.Cost`` in summed form) and its
 Hessian :math:`A = \nabla^2 F(\hat w) = \tilde X^\top \operatorname{diag}(s\circ L'')\tilde X + \lambda_\Sigma I`:
 
-- ``"nonrobust"``: log loss :math:`A^{-1}` (the inverse observed information); least squares
+- ``"nonrobust"``: log loss and Poisson :math:`A^{-1}` (the inverse observed information); least squares
   :math:`\hat\sigma^2 (X^\top W X + \alpha I)^{-1} = 2\hat\sigma^2 A^{-1}`,
   :math:`\hat\sigma^2 = \mathrm{RSS}/(n - p)`. Sample weights are frequency weights here: a
   weight of 2 is a duplicated row, and :math:`n = \sum_i s_i`.
@@ -22,8 +22,8 @@ With a penalty the covariance is that of the penalised estimate (the inverse Hes
 penalised summed objective, as glum reports it). The Hessian and the meat :math:`M` are weighted
 Gram matrices, each formed in one pass over X in blocks of rows (never an n × p temporary), in
 coordinates centred under the Hessian's weights, where the Hessian is block diagonal and its
-inverse keeps its digits whatever the offset of the columns; the hat values take one more pass. Log loss reports z statistics (normal), least squares
-t statistics with ``df_resid`` = n − p degrees of freedom (G − 1 with clusters, as Stata and
+inverse keeps its digits whatever the offset of the columns; the hat values take one more pass.
+Log loss and Poisson report z statistics (normal), least squares t statistics with ``df_resid`` = n − p degrees of freedom (G − 1 with clusters, as Stata and
 statsmodels).
 """
 
@@ -165,6 +165,11 @@ def _two_sided(statistic: FloatArray, distribution: str, df: float) -> FloatArra
     return np.array([2.0 * tail(abs(float(value))) for value in statistic])
 
 
+def _log_factorial(y: FloatArray) -> FloatArray:
+    """log Γ(y + 1) elementwise (log y! for counts, and its continuation for rates)."""
+    return np.array([math.lgamma(value + 1.0) for value in y.tolist()])
+
+
 def _xlogy(x: FloatArray, y: float) -> FloatArray:
     """x·log y, 0 where x = 0 (even for y = 0)."""
     return np.where(x == 0.0, 0.0, x * math.log(y) if y > 0 else -np.inf)
@@ -194,6 +199,9 @@ class _Rows:
         y = self.cost.y
         if self.cost.loss == "squared_error":
             return -2.0 * (y - z), np.full(z.shape, 2.0)
+        if self.cost.loss == "poisson":
+            mean = np.exp(z)
+            return mean - y, mean
         prob = sigmoid(z)
         return prob - y, prob * sigmoid(-z)
 
@@ -463,6 +471,13 @@ def inference(
         llnull = -0.5 * total * (math.log(2.0 * math.pi * tss / total) + 1.0)
         rsquared = 1.0 - rss / tss
         model = "least squares" + (" (ridge)" if penalised else "")
+    elif cost.loss == "poisson":  # the log-likelihood keeps log yᵢ!, which the loss drops
+        log_factorials = float(np.sum(s * _log_factorial(y)))
+        llf = -summed_loss - log_factorials
+        mean = float(np.sum(s * y) / total)
+        llnull = float(np.sum(s * (_xlogy(y, mean) - mean))) - log_factorials
+        rsquared = 1.0 - llf / llnull if llnull != 0 else math.nan
+        model = "Poisson (log link)" + (", L2-penalised" if penalised else "")
     else:
         llf = -summed_loss
         mean = float(np.sum(s * y) / total)
