@@ -140,6 +140,17 @@ class _KeepsTrainingData:
         names = [str(name) for name in getattr(self, "feature_names_in_", [f"x{j}" for j in range(cost.n_features)])]
         return cost, names
 
+    def _infer(
+        self, cost: Cost, params: FloatArray, names: list[str], *, on_training_data: bool, cov_type: str, groups: Any
+    ) -> Inference:
+        """descend.inference of the fitted params; Newton's last Hessian, which is the training cost's
+        at params, is reused rather than evaluated again."""
+        result: OptimizeResult | None = getattr(self, "result_", None)
+        hessian = None
+        if on_training_data and result is not None and result.hess is not None and np.array_equal(result.x, params):
+            hessian = result.hess
+        return inference(cost, params, cov_type=cov_type, groups=groups, names=names, hessian=hessian)
+
     def _encode_target(self, y: AnyArray) -> FloatArray:
         return np.asarray(y, dtype=np.float64)
 
@@ -365,12 +376,7 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
             self.n_threads,
         )
         params = np.append(self.coef_[0], self.intercept_[0]) if self.fit_intercept else self.coef_[0]
-        # Newton's last Hessian is the training cost's at params: no need to evaluate it again.
-        result: OptimizeResult | None = getattr(self, "result_", None)
-        hessian = None
-        if result is not None and result.hess is not None and X is None and np.array_equal(result.x, params):
-            hessian = result.hess
-        return inference(cost, params, cov_type=cov_type, groups=groups, names=names, hessian=hessian)
+        return self._infer(cost, params, names, on_training_data=X is None, cov_type=cov_type, groups=groups)
 
     def _warn_if_needed(self, X: FloatArray, y01: AnyArray, weights: FloatArray | None, C: float, tol: float) -> None:
         result = self.result_
@@ -722,11 +728,7 @@ class PoissonRegressor(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # ty
             float(self.alpha) * (weights_sum if weights_sum is not None else 1.0), self.n_threads,
         )  # fmt: skip
         params = np.append(self.coef_, self.intercept_) if self.fit_intercept else self.coef_
-        result: OptimizeResult | None = getattr(self, "result_", None)
-        hessian = None
-        if result is not None and result.hess is not None and X is None and np.array_equal(result.x, params):
-            hessian = result.hess
-        return inference(cost, params, cov_type=cov_type, groups=groups, names=names, hessian=hessian)
+        return self._infer(cost, params, names, on_training_data=X is None, cov_type=cov_type, groups=groups)
 
     def predict(self, X: Any) -> FloatArray:
         """The mean μ = exp(Xw + b), shape (n_samples,)."""
