@@ -99,13 +99,13 @@ def solve(
     start = float(np.max(np.abs(g0), initial=0.0))
     refined = _refined_normal_equations(cost, scale, f0, g0, max_iter)
     if refined is not None:
-        coef, history, settled, factor = refined
+        coef, history, settled, factor, condition = refined
         method = "newton"
         message = (
             f"solved by the normal equations (Cholesky of the column-scaled Gram matrix) with "
             f"{len(history) - 2} refinement step(s)"
         )
-        if EXTENDED_EPS < EPS and _condition(factor) > EXTEND_ABOVE:
+        if EXTENDED_EPS < EPS and condition > EXTEND_ABOVE:
             cholesky = functools.partial(scipy.linalg.cho_solve, factor, check_finite=False)
             coef, extended_intercept, steps = _extended_refinement(data, coef, cholesky, scale)
             message += f", then {steps} with residuals in extended precision"
@@ -144,15 +144,15 @@ def solve(
 
 def _refined_normal_equations(
     cost: Cost, scale: FloatArray, f0: float, g0: FloatArray, max_iter: int
-) -> tuple[FloatArray, list[tuple[float, float]], bool, tuple[FloatArray, bool]] | None:
+) -> tuple[FloatArray, list[tuple[float, float]], bool, tuple[FloatArray, bool], float] | None:
     """Newton steps with one Cholesky factor of the column-scaled Hessian until the correction stops
-    shrinking (then settled is True); None when the factor fails or the first refinement contracts
-    too little."""
+    shrinking (then settled is True), with the factor and its condition estimate; None when the
+    factor fails or the matrix is too ill-conditioned for refinement to contract."""
     d = scale.size
     w = np.zeros(d)
     history = [(f0, float(np.max(np.abs(g0), initial=0.0)))]
     if d == 0:
-        return w, history + history, True, (np.zeros((0, 0)), True)
+        return w, history + history, True, (np.zeros((0, 0)), True), 1.0
     scaled = cost.hessian(w) / np.outer(scale, scale)
     try:
         factor = scipy.linalg.cho_factor(scaled, lower=True, check_finite=False)
@@ -163,7 +163,8 @@ def _refined_normal_equations(
     # Refinement contracts by about κε per step: beyond SLOWEST_CONTRACTION/ε the factor of a
     # (numerically) singular matrix can still "converge", to a rounding artefact. The estimate is
     # a lower bound that power iteration makes tight within a few steps.
-    if _condition(factor) * EPS > SLOWEST_CONTRACTION:
+    condition = _condition(factor)
+    if condition * EPS > SLOWEST_CONTRACTION:
         return None
     g = g0
     previous = np.inf
@@ -173,14 +174,14 @@ def _refined_normal_equations(
         if step == 1 and size > SLOWEST_CONTRACTION * previous:
             return None
         if step > 0 and not size < 0.5 * previous:
-            return w, history, True, factor  # at rounding level: this correction is noise
+            return w, history, True, factor, condition  # at rounding level: this correction is noise
         w = w + delta / scale
         f, g = cost.value_and_gradient(w)
         history.append((f, float(np.max(np.abs(g), initial=0.0))))
         if size <= 4.0 * EPS * float(np.linalg.norm(w * scale)) or not np.any(g):
-            return w, history, True, factor
+            return w, history, True, factor, condition
         previous = size
-    return w, history, False, factor
+    return w, history, False, factor, condition
 
 
 def _condition(factor: tuple[FloatArray, bool]) -> float:

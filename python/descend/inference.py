@@ -178,13 +178,29 @@ def _xlogy(x: FloatArray, y: float) -> FloatArray:
 EPS = float(np.finfo(np.float64).eps)
 
 
-def _condition(C: FloatArray) -> float:
-    """κ of the Jacobi-scaled C (inf if it is not positive definite)."""
-    diagonal = np.sqrt(np.abs(np.diag(C)))
-    if not np.all(diagonal > 0):
-        return math.inf
-    values = np.linalg.eigvalsh(C / np.outer(diagonal, diagonal))
-    return float(values[-1] / values[0]) if values[0] > 0 else math.inf
+@dataclass(frozen=True)
+class _ScaledEigen:
+    """The eigen-decomposition of D⁻¹CD⁻¹, D = √diag(C): what both the choice of the fast path
+    (its condition number) and the inverse need, computed once."""
+
+    scale: FloatArray
+    zero: AnyArray  # columns whose diagonal is 0: not identified
+    values: FloatArray
+    vectors: FloatArray
+
+    @property
+    def condition(self) -> float:
+        if np.any(self.zero) or not self.values.size or not self.values[0] > 0:
+            return math.inf
+        return float(self.values[-1] / self.values[0])
+
+
+def _scaled_eigen(C: FloatArray) -> _ScaledEigen:
+    diagonal = np.diag(C).copy()
+    zero = diagonal <= 0.0
+    scale = np.sqrt(np.where(zero, 1.0, diagonal))
+    values, vectors = np.linalg.eigh(C / np.outer(scale, scale))
+    return _ScaledEigen(scale, zero, values, vectors)
 
 
 class _Rows:
@@ -246,11 +262,15 @@ class _Centred:
             # Centring after the fact cancels: entries of C err by about ε·(uncentred/centred)·|C|,
             # and C⁻¹ by κ(C) times that. Keep it only while that stays below 1e-12.
             loss = float(np.max(uncentred / np.maximum(centred, np.finfo(np.float64).tiny), initial=1.0))
-            self.fast = bool(np.all(centred > 0.0)) and loss * _condition(hessian[:d, :d]) * EPS < 1e-12
+            self.eigen = _scaled_eigen(hessian[:d, :d])
+            self.fast = bool(np.all(centred > 0.0)) and loss * self.eigen.condition * EPS < 1e-12
             if not self.fast:
                 hessian[:d, :d] = self.gram(curvature()) + penalty * np.eye(d)
+                self.eigen = _scaled_eigen(hessian[:d, :d])
             hessian[-1, -1] = total
             A = hessian
+        else:
+            self.eigen = _scaled_eigen(A)
         self.hessian = A
 
     def rows(self) -> Iterator[tuple[slice, FloatArray]]:
@@ -348,11 +368,8 @@ def _inverse(
     identified where C is singular, judged on the column-scaled problem."""
     eps = float(np.finfo(np.float64).eps)
     d = centred.d
-    C = centred.hessian[:d, :d]
-    diagonal = np.diag(C).copy()
-    zero = diagonal <= 0.0
-    scale = np.sqrt(np.where(zero, 1.0, diagonal))
-    values, vectors = np.linalg.eigh(C / np.outer(scale, scale))
+    eigen = centred.eigen
+    scale, zero, values, vectors = eigen.scale, eigen.zero, eigen.values, eigen.vectors
     largest = float(values[-1]) if d else 0.0
     inverse = np.zeros_like(centred.hessian)
     if centred.intercept:
