@@ -1,6 +1,7 @@
 // The linear-model cost: one blocked pass over X per evaluation.
 #include "descend/cost.hpp"
 #include "descend/interrupt.hpp"
+#include "designs.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -77,19 +78,6 @@ struct Accumulator {
     }
 };
 
-// Rows per block: a block of X stays in cache between the pass that forms
-// z = X_b·w and the one that forms X_bᵀ·r, so X is read from memory once.
-// Measured (500k×100 … 4M×5, both orders, both dtypes): blocks of about 32 KB
-// of float64 (L1-sized; float32 is widened into such a block) are fastest, but
-// a column-major block is d separate runs of memory, and the hardware
-// prefetcher follows them well only when each is long: at least 256 rows.
-// The Hessian's rank-k updates want k ≥ 256 to amortise their packing.
-Index block_rows(Index d, bool row_major, bool hessian) {
-    const Index rows = (32 * 1024) / (std::max<Index>(d, 1) * static_cast<Index>(sizeof(double)));
-    const Index at_least = hessian || !row_major ? 256 : 32;
-    return std::clamp<Index>(rows, at_least, 8192);
-}
-
 // Calls poll_interrupt() from the starting thread at most every 20 ms.
 class InterruptPoller {
 public:
@@ -112,159 +100,101 @@ private:
     Clock::time_point last_;
 };
 
-template <class LossT, class View>
+// One pass of a loss over a design: for each block of rows, z = X_b·w + b, the loss and its
+// derivatives, then whatever `want` asks for, accumulated into one thread's share.
+template <class LossT, class D>
 class Pass {
 public:
-    using Scalar = typename View::Scalar;
-    static constexpr int Order = View::IsRowMajor ? Eigen::RowMajor : Eigen::ColMajor;
-    using Block = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Order>;
-
-    Pass(const View& X, const Vector& y, const Vector& s, bool intercept)
-        : X_(X), y_(y), s_(s), intercept_(intercept) {}
+    Pass(const D& X, const Vector& y, const Vector& s, bool intercept) : X_(X), y_(y), s_(s), intercept_(intercept) {}
 
     // Accumulates rows [begin, end) into acc; unnormalised (no 1/S, no λ).
     void run(Index begin, Index end, const Vector& w, const Want& want, Accumulator& acc,
              std::atomic<bool>& stop, InterruptPoller* poller) const {
         const Index d = X_.cols();
-        const Index rows = block_rows(d, View::IsRowMajor, want.hessian);
         const double b = intercept_ ? w[d] : 0.0;
         const auto w_head = w.head(d);
-        Block converted;  // float32 blocks, widened to float64
-        Eigen::ArrayXd z, loss, d1, d2, root, u;  // per-block buffers, reused
-        Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor> scaled;
+        detail::Array z, loss, d1, d2, u;  // per-block buffers, reused
+        detail::SandwichScratch scratch;
 
-        for (Index r0 = begin; r0 < end; r0 += rows) {
-            if (stop.load(std::memory_order_relaxed)) return;
+        X_.for_each_block(begin, end, want.hessian, [&](Index r0, const auto& Xb) {
+            if (stop.load(std::memory_order_relaxed)) return false;
             if (poller) poller->tick();
-            const Index m = std::min(rows, end - r0);
-            with_block(r0, m, converted, [&](const auto& Xb) {
-                if (want.gram) {
-                    d2 = want.gram->segment(r0, m).array();
-                } else {
-                    z.resize(m);
-                    multiply(Xb, w_head, z);
-                    z += b;
+            const Index m = Xb.rows();
+            if (want.gram) {
+                d2 = want.gram->segment(r0, m).array();
+            } else {
+                detail::matvec(Xb, w_head, z);
+                z += b;
+            }
+            const auto yb = y_.segment(r0, m).array();
+            if (want.value || want.gradient) {
+                loss.resize(m);
+                d1.resize(m);
+                LossT::block(z, yb, loss, d1);
+                if (s_.size() != 0) {
+                    const auto sb = s_.segment(r0, m).array();
+                    loss *= sb;
+                    d1 *= sb;
                 }
-                const auto yb = y_.segment(r0, m).array();
-                if (want.value || want.gradient) {
-                    loss.resize(m);
-                    d1.resize(m);
-                    LossT::block(z, yb, loss, d1);
-                    if (s_.size() != 0) {
-                        const auto sb = s_.segment(r0, m).array();
-                        loss *= sb;
-                        d1 *= sb;
-                    }
-                    acc.value += loss.sum();
-                    if (want.gradient) {
-                        acc.gradient.head(d).noalias() += Xb.transpose() * d1.matrix();
-                        if (intercept_) acc.gradient[d] += d1.sum();
-                    }
+                acc.value += loss.sum();
+                if (want.gradient) {
+                    detail::add_transpose(Xb, d1, acc.gradient.head(d));
+                    if (intercept_) acc.gradient[d] += d1.sum();
                 }
-                if (want.scores) {
-                    loss.resize(m);
-                    d2.resize(m);
-                    LossT::block(z, yb, loss, d2);
-                    if (s_.size() != 0) d2 *= s_.segment(r0, m).array();
-                    d2 = d2.square();
-                } else if ((want.hessian || want.direction) && !want.gram) {
-                    d2.resize(m);
-                    LossT::block_second(z, d2);
-                    if (s_.size() != 0) d2 *= s_.segment(r0, m).array();
-                }
-                if (want.hessian) {
-                    const Index p = d + (intercept_ ? 1 : 0);
-                    scaled.resize(m, p);
-                    // std::sqrt, not Eigen's packet sqrt, which flushes subnormal weights to zero.
-                    root = d2.unaryExpr([](double t) { return std::sqrt(t); });
-                    scaled.leftCols(d).noalias() = root.matrix().asDiagonal() * Xb;
-                    if (intercept_) scaled.col(d) = root.matrix();
-                    acc.hessian.template selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
-                }
-                if (want.direction) {
-                    const Vector& v = *want.direction;
-                    u.resize(m);
-                    multiply(Xb, v.head(d), u);
-                    u += intercept_ ? v[d] : 0.0;
-                    u *= d2;
-                    acc.product.head(d).noalias() += Xb.transpose() * u.matrix();
-                    if (intercept_) acc.product[d] += u.sum();
-                }
-            });
-        }
+            }
+            if (want.scores) {
+                loss.resize(m);
+                d2.resize(m);
+                LossT::block(z, yb, loss, d2);
+                if (s_.size() != 0) d2 *= s_.segment(r0, m).array();
+                d2 = d2.square();
+            } else if ((want.hessian || want.direction) && !want.gram) {
+                d2.resize(m);
+                LossT::block_second(z, d2);
+                if (s_.size() != 0) d2 *= s_.segment(r0, m).array();
+            }
+            if (want.hessian) detail::add_sandwich(Xb, d2, intercept_, acc.hessian, scratch);
+            if (want.direction) {
+                const Vector& v = *want.direction;
+                detail::matvec(Xb, v.head(d), u);
+                u += intercept_ ? v[d] : 0.0;
+                u *= d2;
+                detail::add_transpose(Xb, u, acc.product.head(d));
+                if (intercept_) acc.product[d] += u.sum();
+            }
+            return true;
+        });
     }
 
     // Writes X·w + b for rows [begin, end) into out.
     void decision(Index begin, Index end, const Vector& w, Vector& out) const {
         const Index d = X_.cols();
-        const Index rows = block_rows(d, View::IsRowMajor, false);
         const double b = intercept_ ? w[d] : 0.0;
-        Block converted;
-        for (Index r0 = begin; r0 < end; r0 += rows) {
-            const Index m = std::min(rows, end - r0);
-            with_block(r0, m, converted, [&](const auto& Xb) {
-                out.segment(r0, m).noalias() = Xb * w.head(d);
-                out.segment(r0, m).array() += b;
-            });
-        }
+        detail::Array z;
+        X_.for_each_block(begin, end, false, [&](Index r0, const auto& Xb) {
+            detail::matvec(Xb, w.head(d), z);
+            out.segment(r0, z.size()) = (z + b).matrix();
+            return true;
+        });
     }
 
 private:
-    // out = Xb·v. For row-major rows shorter than a few hundred entries a dot
-    // product per row (lazyProduct) is faster than Eigen's GEMV kernel, whose
-    // per-row overhead (a horizontal sum) dominates on short rows.
-    template <class B, class V, class Out>
-    static void multiply(const B& Xb, const V& v, Out& out) {
-        if (View::IsRowMajor && Xb.cols() < 256)
-            out.matrix().noalias() = Xb.lazyProduct(v);
-        else
-            out.matrix().noalias() = Xb * v;
-    }
-
-    // Calls f with rows [r0, r0 + m) of X as float64: a view, or float32 widened into `converted`.
-    template <class F>
-    void with_block(Index r0, Index m, Block& converted, F&& f) const {
-        if constexpr (std::is_same_v<Scalar, double>) {
-            f(X_.middleRows(r0, m));
-        } else {
-            using Floats = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>;
-            using Doubles = Eigen::Map<Eigen::ArrayXd>;
-            const Index d = X_.cols();
-            converted.resize(m, d);
-            if (View::IsRowMajor && X_.outerStride() == d) {
-                // The block is one contiguous run: widen it flat (row by row is slow for short rows).
-                Doubles(converted.data(), m * d) = Floats(X_.data() + r0 * d, m * d).template cast<double>();
-            } else if (View::IsRowMajor) {
-                for (Index i = 0; i < m; ++i)
-                    Doubles(converted.data() + i * d, d) = Floats(X_.data() + (r0 + i) * X_.outerStride(), d).template cast<double>();
-            } else {
-                for (Index j = 0; j < d; ++j)
-                    Doubles(converted.data() + j * m, m) = Floats(X_.data() + j * X_.outerStride() + r0, m).template cast<double>();
-            }
-            f(converted);
-        }
-    }
-
-    const View& X_;
+    const D& X_;
     const Vector& y_;
     const Vector& s_;
     bool intercept_;
 };
 
-// Splits [0, n) into `threads` contiguous ranges, runs one per thread (the
-// first on the calling thread, which also polls for interrupts), and reduces
+// Splits the rows into `threads` contiguous ranges at the design's boundaries, runs one per
+// thread (the first on the calling thread, which also polls for interrupts), and reduces
 // the accumulators in thread order: the same n_threads gives the same bits.
-template <class Work>
-Accumulator parallel_accumulate(Index n, int threads, const Want& want, Index p, Work&& work) {
+template <class D, class Work>
+Accumulator parallel_accumulate(const D& design, int threads, const Want& want, Index p, Work&& work) {
     std::vector<Accumulator> parts(static_cast<std::size_t>(threads));
     for (auto& part : parts) part.init(want, p);
     std::atomic<bool> stop{false};
     std::vector<std::exception_ptr> errors(parts.size());
-    auto range = [&](int t) {
-        const Index begin = n * t / threads;
-        const Index end = n * (t + 1) / threads;
-        return std::make_pair(begin, end);
-    };
+    auto range = [&](int t) { return std::make_pair(design.boundary(t, threads), design.boundary(t + 1, threads)); };
     std::vector<std::thread> pool;
     pool.reserve(parts.size());
     for (int t = 1; t < threads; ++t) {
@@ -297,21 +227,40 @@ void require(bool ok, const std::string& message) {
     if (!ok) throw std::invalid_argument(message);
 }
 
+/// Calls f(design) with the design (designs.hpp) of the layout X holds; the one place that
+/// turns a Design into a type, as with_loss does for a LossKind.
+template <class F>
+decltype(auto) with_design(const Design& X, F&& f) {
+    return std::visit([&](const auto& view) { return f(detail::design_of(view)); }, X);
+}
+
 }  // namespace
+
+const char* layout_name(const Design& X) {
+    static const char* const names[] = {
+        "float64, row-major", "float64, column-major", "float32, row-major", "float32, column-major",
+        "float64, CSR, int32 indices", "float64, CSR, int64 indices", "float32, CSR, int32 indices",
+        "float32, CSR, int64 indices", "float64, CSC, int32 indices", "float64, CSC, int64 indices",
+        "float32, CSC, int32 indices", "float32, CSC, int64 indices"};
+    static_assert(sizeof(names) / sizeof(names[0]) == std::variant_size_v<Design>, "a name for every layout");
+    return names[X.index()];
+}
 
 // ---------------------------------------------------------------------------
 // LinearModelCost
 
-LinearModelCost::LinearModelCost(DataView X, const Eigen::Ref<const Vector>& y, const LinearModelOptions& options,
+LinearModelCost::LinearModelCost(Design X, const Eigen::Ref<const Vector>& y, const LinearModelOptions& options,
                                  const Eigen::Ref<const Vector>& sample_weight)
     : X_(X), y_(y), s_(sample_weight), options_(options) {
-    std::visit([&](const auto& view) {
-        n_ = view.rows();
-        d_ = view.cols();
+    Index work = 0;
+    with_design(X_, [&](const auto& design) {
+        n_ = design.rows();
+        d_ = design.cols();
         require(n_ >= 1, "X must have at least one row (sample)");
         require(d_ >= 1 || options.fit_intercept, "X must have at least one column (feature) without an intercept");
-        require(view.allFinite(), "X must contain only finite values (no NaN or inf)");
-    }, X_);
+        design.validate();
+        work = design.work();
+    });
     require(y_.size() == n_, "y must have one entry per row of X: got " + std::to_string(y_.size()) +
                                  " entries for " + std::to_string(n_) + " rows");
     require(y_.allFinite(), "y must contain only finite values (no NaN or inf)");
@@ -347,7 +296,6 @@ LinearModelCost::LinearModelCost(DataView X, const Eigen::Ref<const Vector>& y, 
     int threads = options.n_threads;
     if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     // Small problems are not worth a thread: each one costs tens of microseconds to start.
-    const Index work = n_ * std::max<Index>(d_, 1);
     const Index min_work_per_thread = 1 << 16;
     threads_ = static_cast<int>(std::clamp<Index>(work / min_work_per_thread, 1, threads));
 }
@@ -365,12 +313,12 @@ struct Evaluation {
 
 namespace {
 
-template <class LossT, class View>
-Accumulator accumulate(const View& X, const Vector& y, const Vector& s, bool intercept, int threads,
+template <class LossT, class D>
+Accumulator accumulate(const D& X, const Vector& y, const Vector& s, bool intercept, int threads,
                        const Vector& w, const Want& want) {
-    const Pass<LossT, View> pass(X, y, s, intercept);
+    const Pass<LossT, D> pass(X, y, s, intercept);
     const Index p = X.cols() + (intercept ? 1 : 0);
-    return parallel_accumulate(X.rows(), threads, want, p,
+    return parallel_accumulate(X, threads, want, p,
                                [&](Index begin, Index end, Accumulator& acc, std::atomic<bool>& stop,
                                    InterruptPoller* poller) { pass.run(begin, end, w, want, acc, stop, poller); });
 }
@@ -381,7 +329,7 @@ namespace {
 
 // The one place that dispatches on loss and memory layout and applies 1/S and λ.
 struct Evaluator {
-    const DataView& X;
+    const Design& X;
     const Vector& y;
     const Vector& s;
     const LinearModelOptions& options;
@@ -395,11 +343,9 @@ struct Evaluator {
             throw std::invalid_argument("w must have length " + std::to_string(p) + " (dim), got " +
                                         std::to_string(w.size()));
         Accumulator acc = with_loss(options.loss, [&](auto loss) {
-            return std::visit(
-                [&](const auto& view) {
-                    return accumulate<decltype(loss)>(view, y, s, options.fit_intercept, threads, w, want);
-                },
-                X);
+            return with_design(X, [&](const auto& design) {
+                return accumulate<decltype(loss)>(design, y, s, options.fit_intercept, threads, w, want);
+            });
         });
         const double inv = 1.0 / divisor;
         const double l2 = options.l2;
@@ -475,11 +421,9 @@ void LinearModelCost::weighted_gram(const Eigen::Ref<const Vector>& c, Matrix& G
     want.hessian = true;
     want.gram = &weights;
     const Vector w = Vector::Zero(dim());
-    Accumulator acc = std::visit(
-        [&](const auto& view) {
-            return accumulate<SquaredError>(view, y_, s_, options_.fit_intercept, threads_, w, want);
-        },
-        X_);
+    Accumulator acc = with_design(X_, [&](const auto& design) {
+        return accumulate<SquaredError>(design, y_, s_, options_.fit_intercept, threads_, w, want);
+    });
     G = acc.hessian.selfadjointView<Eigen::Lower>();
 }
 
@@ -491,11 +435,9 @@ void LinearModelCost::score_gram(const Vector& w, Matrix& G) const {
     want.hessian = true;
     want.scores = true;
     Accumulator acc = with_loss(options_.loss, [&](auto loss) {
-        return std::visit(
-            [&](const auto& view) {
-                return accumulate<decltype(loss)>(view, y_, s_, options_.fit_intercept, threads_, w, want);
-            },
-            X_);
+        return with_design(X_, [&](const auto& design) {
+            return accumulate<decltype(loss)>(design, y_, s_, options_.fit_intercept, threads_, w, want);
+        });
     });
     G = acc.hessian.selfadjointView<Eigen::Lower>();
     // Weights with the mean are stored as s/S (the constructor): undo that here, where the raw
@@ -508,17 +450,14 @@ Vector LinearModelCost::decision_function(const Vector& w) const {
         throw std::invalid_argument("w must have length " + std::to_string(dim()) + " (dim), got " +
                                     std::to_string(w.size()));
     Vector out(n_);
-    std::visit(
-        [&](const auto& view) {
-            using View = std::decay_t<decltype(view)>;
-            const Pass<SquaredError, View> pass(view, y_, s_, options_.fit_intercept);
-            Want none;
-            parallel_accumulate(n_, threads_, none, 0,
-                                [&](Index begin, Index end, Accumulator&, std::atomic<bool>&, InterruptPoller*) {
-                                    pass.decision(begin, end, w, out);
-                                });
-        },
-        X_);
+    with_design(X_, [&](const auto& design) {
+        const Pass<SquaredError, std::decay_t<decltype(design)>> pass(design, y_, s_, options_.fit_intercept);
+        Want none;
+        parallel_accumulate(design, threads_, none, 0,
+                            [&](Index begin, Index end, Accumulator&, std::atomic<bool>&, InterruptPoller*) {
+                                pass.decision(begin, end, w, out);
+                            });
+    });
     return out;
 }
 

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <thread>
+#include <variant>
 #include <vector>
 
 namespace descend::python {
@@ -67,8 +68,11 @@ double stream_sum(const View& X, int threads) {
     return total;
 }
 
+using DenseView = std::variant<MatrixView<double, Eigen::RowMajor>, MatrixView<double, Eigen::ColMajor>,
+                               MatrixView<float, Eigen::RowMajor>, MatrixView<float, Eigen::ColMajor>>;
+
 // A view of a C- or Fortran-contiguous float64/float32 array (what the benchmarks pass).
-DataView contiguous_view(const py::array& X) {
+DenseView contiguous_view(const py::array& X) {
     if (X.ndim() != 2) throw std::invalid_argument("X must be a 2-D array");
     const auto rows = static_cast<Index>(X.shape(0));
     const auto cols = static_cast<Index>(X.shape(1));
@@ -98,7 +102,7 @@ void bind_bench(py::module_& m) {
         "_stream_sum",
         [](const py::array& X, int n_threads) {
             if (n_threads < 1) throw std::invalid_argument("n_threads must be >= 1");
-            const DataView view = contiguous_view(X);
+            const DenseView view = contiguous_view(X);
             py::gil_scoped_release release;
             return std::visit([&](const auto& v) { return stream_sum(v, n_threads); }, view);
         },

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace descend::python {
 
@@ -109,7 +110,7 @@ namespace {
 
 // A zero-copy Eigen view of a 2-D float64/float32 array whose rows or columns
 // are contiguous (C order, F order, or a slice of either).
-DataView view_of(const py::array& X) {
+Design view_of(const py::array& X) {
     if (X.ndim() != 2) throw std::invalid_argument("X must be a 2-D array");
     const auto rows = static_cast<Index>(X.shape(0));
     const auto cols = static_cast<Index>(X.shape(1));
@@ -139,13 +140,64 @@ DataView view_of(const py::array& X) {
                                               Eigen::OuterStride<>(outer));
 }
 
-const char* layout_of(const DataView& X) {
-    switch (X.index()) {
-        case 0: return "float64, row-major";
-        case 1: return "float64, column-major";
-        case 2: return "float32, row-major";
-        default: return "float32, column-major";
-    }
+// A zero-copy Eigen view of scipy.sparse's three arrays: CSR ("csr") or CSC ("csc"), float64
+// or float32 values, int32 or int64 indices (both index arrays of one dtype), each contiguous.
+template <class Scalar, int Order, class StorageIndex>
+Design sparse_view_as(Index rows, Index cols, const py::array& data, const py::array& indices,
+                      const py::array& indptr) {
+    return SparseView<Scalar, Order, StorageIndex>(rows, cols, static_cast<Index>(data.size()),
+                                                   static_cast<const StorageIndex*>(indptr.data()),
+                                                   static_cast<const StorageIndex*>(indices.data()),
+                                                   static_cast<const Scalar*>(data.data()));
+}
+
+template <int Order>
+Design sparse_view_of(Index rows, Index cols, const py::array& data, const py::array& indices,
+                      const py::array& indptr) {
+    const bool f64 = data.dtype().equal(py::dtype::of<double>());
+    if (!f64 && !data.dtype().equal(py::dtype::of<float>()))
+        throw std::invalid_argument("X.data must have dtype float64 or float32");
+    const bool i64 = indices.dtype().equal(py::dtype::of<std::int64_t>());
+    if (!i64 && !indices.dtype().equal(py::dtype::of<std::int32_t>()))
+        throw std::invalid_argument("X.indices must have dtype int32 or int64");
+    if (!indptr.dtype().equal(indices.dtype()))
+        throw std::invalid_argument("X.indptr must have the dtype of X.indices");
+    for (const py::array* a : {&data, &indices, &indptr})
+        if (a->ndim() != 1 || !(a->flags() & py::array::c_style))
+            throw std::invalid_argument("X.data, X.indices and X.indptr must be contiguous 1-D arrays");
+    const Index outer = Order == Eigen::RowMajor ? rows : cols;
+    if (static_cast<Index>(indptr.size()) != outer + 1)
+        throw std::invalid_argument("X.indptr must have " + std::to_string(outer + 1) + " entries, got " +
+                                    std::to_string(indptr.size()));
+    if (indices.size() != data.size())
+        throw std::invalid_argument("X.indices and X.data must have the same length");
+    if (f64 && i64) return sparse_view_as<double, Order, std::int64_t>(rows, cols, data, indices, indptr);
+    if (f64) return sparse_view_as<double, Order, std::int32_t>(rows, cols, data, indices, indptr);
+    if (i64) return sparse_view_as<float, Order, std::int64_t>(rows, cols, data, indices, indptr);
+    return sparse_view_as<float, Order, std::int32_t>(rows, cols, data, indices, indptr);
+}
+
+LinearModelOptions options_of(const std::string& loss, bool fit_intercept, double l2, const std::string& reduction,
+                              int n_threads) {
+    LinearModelOptions options;
+    options.loss = parse_loss(loss);
+    options.fit_intercept = fit_intercept;
+    options.l2 = l2;
+    options.reduction = parse_reduction(reduction);
+    options.n_threads = n_threads;
+    return options;
+}
+
+std::uintptr_t address_of(const Design& X) {
+    return std::visit(
+        [](const auto& view) {
+            if constexpr (std::is_base_of_v<Eigen::SparseMatrixBase<std::decay_t<decltype(view)>>,
+                                            std::decay_t<decltype(view)>>)
+                return reinterpret_cast<std::uintptr_t>(view.valuePtr());
+            else
+                return reinterpret_cast<std::uintptr_t>(view.data());
+        },
+        X);
 }
 
 }  // namespace
@@ -224,30 +276,38 @@ The cost of a linear model over (X, y): a zero-copy view of X, which it keeps al
         .def(py::init([](const py::array& X, const Vector& y, const std::string& loss, bool fit_intercept,
                          double l2, const std::optional<Vector>& sample_weight, const std::string& reduction,
                          int n_threads) {
-                 LinearModelOptions options;
-                 options.loss = parse_loss(loss);
-                 options.fit_intercept = fit_intercept;
-                 options.l2 = l2;
-                 options.reduction = parse_reduction(reduction);
-                 options.n_threads = n_threads;
-                 const DataView view = view_of(X);
+                 const LinearModelOptions options = options_of(loss, fit_intercept, l2, reduction, n_threads);
+                 const Design view = view_of(X);
                  py::gil_scoped_release release;  // the finiteness check reads all of X
                  return std::make_unique<LinearModelCost>(view, y, options, sample_weight.value_or(Vector()));
              }),
              py::arg("X"), py::arg("y"), py::arg("loss") = "log_loss", py::arg("fit_intercept") = true,
              py::arg("l2") = 0.0, py::arg("sample_weight") = py::none(), py::arg("reduction") = "mean",
              py::arg("n_threads") = 0, py::keep_alive<1, 2>())
+        .def_static(
+            "from_sparse",
+            [](const std::string& format, Index rows, Index cols, const py::array& data, const py::array& indices,
+               const py::array& indptr, const Vector& y, const std::string& loss, bool fit_intercept, double l2,
+               const std::optional<Vector>& sample_weight, const std::string& reduction, int n_threads) {
+                if (format != "csr" && format != "csc")
+                    throw std::invalid_argument("format must be 'csr' or 'csc', got '" + format + "'");
+                const LinearModelOptions options = options_of(loss, fit_intercept, l2, reduction, n_threads);
+                const Design view = format == "csr" ? sparse_view_of<Eigen::RowMajor>(rows, cols, data, indices, indptr)
+                                                    : sparse_view_of<Eigen::ColMajor>(rows, cols, data, indices, indptr);
+                py::gil_scoped_release release;  // the checks read all of X
+                return std::make_unique<LinearModelCost>(view, y, options, sample_weight.value_or(Vector()));
+            },
+            py::arg("format"), py::arg("rows"), py::arg("cols"), py::arg("data"), py::arg("indices"),
+            py::arg("indptr"), py::arg("y"), py::arg("loss") = "log_loss", py::arg("fit_intercept") = true,
+            py::arg("l2") = 0.0, py::arg("sample_weight") = py::none(), py::arg("reduction") = "mean",
+            py::arg("n_threads") = 0, py::keep_alive<0, 4>(), py::keep_alive<0, 5>(), py::keep_alive<0, 6>(),
+            "The cost over a sparse X given by scipy.sparse's arrays (data, indices, indptr), viewed, not copied.")
         .def_property_readonly("n_samples", &LinearModelCost::n_samples)
         .def_property_readonly("n_features", &LinearModelCost::n_features)
         .def_property_readonly("n_threads", &LinearModelCost::threads)
         .def_property_readonly("normaliser", &LinearModelCost::normaliser)
-        .def_property_readonly("layout", [](const LinearModelCost& self) { return layout_of(self.data()); })
-        .def_property_readonly("data_address",
-                               [](const LinearModelCost& self) {
-                                   return std::visit(
-                                       [](const auto& view) { return reinterpret_cast<std::uintptr_t>(view.data()); },
-                                       self.data());
-                               })
+        .def_property_readonly("layout", [](const LinearModelCost& self) { return layout_name(self.data()); })
+        .def_property_readonly("data_address", [](const LinearModelCost& self) { return address_of(self.data()); })
         .def(
             "decision_function",
             [](const LinearModelCost& self, const Vector& w) {

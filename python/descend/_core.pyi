@@ -36,6 +36,11 @@ class LinearModelCost(Cost):
     """
     def __init__(self, X: numpy.typing.NDArray[typing.Any], y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0) -> None:
         ...
+    @staticmethod
+    def from_sparse(format: str, rows: int, cols: int, data: numpy.typing.NDArray[typing.Any], indices: numpy.typing.NDArray[typing.Any], indptr: numpy.typing.NDArray[typing.Any], y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0) -> LinearModelCost:
+        """
+        The cost over a sparse X given by scipy.sparse's arrays (data, indices, indptr), viewed, not copied.
+        """
     def decision_function(self, w: _ArrayLike) -> _Array:
         ...
     @property

@@ -62,6 +62,47 @@ def as_matrix(X: Any, name: str = "X") -> AnyArray:
     return array
 
 
+def is_sparse(X: Any) -> bool:
+    """Whether X is a scipy.sparse matrix or array (without importing SciPy for anything else)."""
+    if not type(X).__module__.startswith("scipy.sparse"):
+        return False
+    import scipy.sparse
+
+    return bool(scipy.sparse.issparse(X))
+
+
+def as_sparse(X: Any, name: str = "X") -> Any:
+    """A scipy.sparse X as CSR or CSC that the core views without a copy.
+
+    Kept as it is when it is CSR or CSC with float64 or float32 values and int32 or int64
+    indices; otherwise converted once: another format (COO, LIL, DOK, BSR, DIA) to CSR, other
+    values to float64, other index dtypes to int64, and a CSC matrix with unsorted row indices
+    to a sorted copy (the core reads each column in row order).
+    """
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D of shape (n_samples, n_features), got {X.ndim}-D shape {X.shape}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{name} must have at least one row (sample), got shape {X.shape}")
+    if X.dtype.kind == "c":
+        raise TypeError(f"{name} must be real-valued, got complex dtype {X.dtype}")
+    if X.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must contain numbers, got a sparse matrix of dtype {X.dtype}")
+    if X.format not in ("csr", "csc"):
+        X = X.tocsr()
+    if X.dtype not in (np.float64, np.float32):
+        X = X.astype(np.float64)
+    index_types = (np.int32, np.int64)
+    if X.indices.dtype not in index_types or X.indptr.dtype != X.indices.dtype:
+        X = X.copy()
+        X.indices = X.indices.astype(np.int64)
+        X.indptr = X.indptr.astype(np.int64)
+    if not all(a.flags.c_contiguous for a in (X.data, X.indices, X.indptr)):
+        X = X.copy()
+    if X.format == "csc" and not X.has_sorted_indices:
+        X = X.sorted_indices()
+    return X
+
+
 def as_vector(v: Any, name: str, length: int | None = None, length_of: str = "") -> FloatArray:
     """v as a finite 1-D float64 array, optionally of a given length."""
     array = _as_real_array(v, name)

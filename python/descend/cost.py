@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._validation import FloatArray, as_choice, as_matrix, as_real, as_threads, as_vector
+from ._validation import FloatArray, as_choice, as_matrix, as_real, as_sparse, as_threads, as_vector, is_sparse
 
 LOSSES = ("log_loss", "squared_error", "poisson")
 REDUCTIONS = ("mean", "sum")
@@ -38,9 +38,21 @@ class Cost:
     (default: every core available) with the GIL released; a given
     ``n_threads`` always gives the same bits.
 
+    ``X`` may be sparse: a ``scipy.sparse`` CSR or CSC matrix or array
+    (``csr_matrix``, ``csr_array``, ``csc_matrix``, ``csc_array``) with float64
+    or float32 values and int32 or int64 indices is viewed, not copied (its
+    ``data``, ``indices`` and ``indptr``; keep them unchanged while the cost
+    lives). Other sparse input is converted once, here: COO, LIL, DOK, BSR and
+    DIA to CSR, other value dtypes to float64, other index dtypes to int64, and
+    a CSC matrix with unsorted row indices to a sorted copy. Duplicate entries
+    are summed, as scipy does. Every result equals the same cost on
+    ``X.toarray()`` up to rounding; a pass costs O(non-zeros), except
+    ``hessian``, which costs O(Σ nnz(row)²) and returns a dense
+    (dim × dim) matrix: with many features use ``hessian_product``.
+
     Parameters
     ----------
-    X : array of shape (n_samples, n_features)
+    X : array or scipy.sparse matrix of shape (n_samples, n_features)
     y : array of shape (n_samples,)
         Targets; for log loss, labels 0/1 (or probabilities in [0, 1]).
     loss : {"log_loss", "squared_error", "poisson"}
@@ -72,22 +84,20 @@ class Cost:
         self.fit_intercept = bool(fit_intercept)
         self.l2 = as_real(l2, "l2", minimum=0.0)
         self.n_threads = as_threads(n_threads)
-        self.X = as_matrix(X)
+        self.X = as_sparse(X) if is_sparse(X) else as_matrix(X)
         n = self.X.shape[0]
         self.y = as_vector(y, "y", n, "one entry per row of X")
         self.sample_weight = (
             None if sample_weight is None else as_vector(sample_weight, "sample_weight", n, "one entry per row of X")
         )
-        self._core = _core.LinearModelCost(
-            self.X,
-            self.y,
-            self.loss,
-            self.fit_intercept,
-            self.l2,
-            self.sample_weight,
-            self.reduction,
-            self.n_threads,
-        )
+        options = (self.y, self.loss, self.fit_intercept, self.l2, self.sample_weight, self.reduction, self.n_threads)
+        if is_sparse(self.X):
+            rows, cols = self.X.shape
+            self._core = _core.LinearModelCost.from_sparse(
+                self.X.format, rows, cols, self.X.data, self.X.indices, self.X.indptr, *options
+            )
+        else:
+            self._core = _core.LinearModelCost(self.X, *options)
         self._dim = int(self._core.dim())
 
     @property

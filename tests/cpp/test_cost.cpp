@@ -7,7 +7,9 @@
 #include <descend/losses.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <random>
+#include <string>
 
 using descend::Index;
 using descend::LinearModelCost;
@@ -29,7 +31,7 @@ LinearModelOptions options_of(const testing::Vectors& v, int threads = 1) {
     return options;
 }
 
-// Every vector file, in both memory orders and with 1 and 3 threads.
+// Every vector file, in both memory orders, as CSR (int32 indices) and CSC (int64), with 1 and 3 threads.
 int check_vectors() {
     int files = 0;
     for (const auto& v : testing::Vectors::all()) {
@@ -38,6 +40,10 @@ int check_vectors() {
         const Index d = v.integer("d");
         const Matrix X = v.matrix("X", n, d);
         const RowMatrix Xr = X;
+        Eigen::SparseMatrix<double, Eigen::RowMajor, std::int32_t> csr = X.sparseView();
+        Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t> csc = X.sparseView();
+        csr.makeCompressed();
+        csc.makeCompressed();
         const Vector y = v.vector("y");
         const Vector s = v.has("sample_weight") ? v.vector("sample_weight") : Vector();
         const Vector w = v.vector("w");
@@ -45,7 +51,8 @@ int check_vectors() {
         const Index p = w.size();
         const Matrix H_expected = v.matrix("hessian", p, p);
         for (int threads : {1, 3}) {
-            for (const descend::DataView& data : {descend::view(X), descend::view(Xr)}) {
+            for (const descend::Design& data :
+                 {descend::view(X), descend::view(Xr), descend::view(csr), descend::view(csc)}) {
                 const LinearModelCost cost(data, y, options_of(v, threads), s);
                 Vector g, hv;
                 Matrix H, H1;
@@ -183,6 +190,109 @@ void check_extremes() {
     }
 }
 
+// Sparse X (CSR and CSC; float64 and float32; int32 and int64 indices) against the same cost on
+// the dense matrix: every loss, weights, λ, with and without an intercept, 1 and 3 threads.
+// Then the sparse arrays' checks: indices out of range, unsorted CSC, NaN values.
+void check_sparse() {
+    std::mt19937 rng(11);
+    std::normal_distribution<double> normal;
+    std::uniform_real_distribution<double> uniform;
+    const Index n = 700, d = 9;
+    Matrix X = Matrix::Zero(n, d);
+    for (Index i = 0; i < n; ++i)
+        for (Index j = 0; j < d; ++j)
+            if (uniform(rng) < 0.3) X(i, j) = normal(rng);
+    const Eigen::MatrixXf Xf = X.cast<float>();
+    const Matrix Xf_widened = Xf.cast<double>();
+    Vector labels(n), counts(n), weights(n), w(d + 1), dir(d + 1);
+    for (Index i = 0; i < n; ++i) {
+        labels[i] = uniform(rng) < 0.4 ? 1.0 : 0.0;
+        counts[i] = std::floor(3.0 * uniform(rng));
+        weights[i] = 0.5 + uniform(rng);
+    }
+    for (Index j = 0; j <= d; ++j) {
+        w[j] = 0.3 * normal(rng);
+        dir[j] = normal(rng);
+    }
+    Eigen::SparseMatrix<double, Eigen::RowMajor, std::int32_t> csr = X.sparseView();
+    Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t> csc = X.sparseView();
+    Eigen::SparseMatrix<float, Eigen::RowMajor, std::int64_t> csr_f = Xf.sparseView();
+    Eigen::SparseMatrix<float, Eigen::ColMajor, std::int32_t> csc_f = Xf.sparseView();
+    csr.makeCompressed();
+    csc.makeCompressed();
+    csr_f.makeCompressed();
+    csc_f.makeCompressed();
+    for (auto loss : {descend::LossKind::SquaredError, descend::LossKind::LogLoss, descend::LossKind::Poisson}) {
+        const Vector& y = loss == descend::LossKind::SquaredError ? counts : loss == descend::LossKind::LogLoss ? labels : counts;
+        for (bool intercept : {true, false}) {
+            LinearModelOptions options;
+            options.loss = loss;
+            options.fit_intercept = intercept;
+            options.l2 = 0.25;
+            const Index p = d + (intercept ? 1 : 0);
+            const Vector wp = w.head(p), vp = dir.head(p);
+            for (int threads : {1, 3}) {
+                options.n_threads = threads;
+                const LinearModelCost dense(descend::view(X), y, options, weights);
+                const LinearModelCost widened(descend::view(Xf_widened), y, options, weights);
+                Vector g0, hv0;
+                Matrix H0;
+                const double f0 = dense.value_gradient_hessian(wp, g0, H0);
+                dense.hessian_product(wp, vp, hv0);
+                Vector gf, hvf;
+                Matrix Hf;
+                const double ff = widened.value_gradient_hessian(wp, gf, Hf);
+                widened.hessian_product(wp, vp, hvf);
+                for (const descend::Design& data : {descend::view(csr), descend::view(csc)}) {
+                    const LinearModelCost cost(data, y, options, weights);
+                    Vector g, hv;
+                    Matrix H;
+                    VERIFY_CLOSE(cost.value_gradient_hessian(wp, g, H), f0, 1e-13);
+                    VERIFY_CLOSE(g, g0, 1e-13);
+                    VERIFY_CLOSE(H, H0, 1e-13);
+                    cost.hessian_product(wp, vp, hv);
+                    VERIFY_CLOSE(hv, hv0, 1e-13);
+                    VERIFY_CLOSE(cost.decision_function(wp), dense.decision_function(wp), 1e-13);
+                }
+                for (const descend::Design& data : {descend::view(csr_f), descend::view(csc_f)}) {
+                    const LinearModelCost cost(data, y, options, weights);
+                    Vector g, hv;
+                    Matrix H;
+                    VERIFY_CLOSE(cost.value_gradient_hessian(wp, g, H), ff, 1e-13);
+                    VERIFY_CLOSE(g, gf, 1e-13);
+                    VERIFY_CLOSE(H, Hf, 1e-13);
+                    cost.hessian_product(wp, vp, hv);
+                    VERIFY_CLOSE(hv, hvf, 1e-13);
+                }
+            }
+        }
+    }
+    VERIFY(std::string(descend::layout_name(descend::view(csc_f))) == "float32, CSC, int32 indices");
+
+    // A 2 × 3 CSR matrix with a duplicate entry (row 0, column 1: 1 + 2) sums it, as scipy does.
+    const std::int32_t outer[] = {0, 3, 4}, inner[] = {1, 1, 0, 2}, bad_inner[] = {1, 3, 0, 2};
+    const double values[] = {1.0, 2.0, 5.0, -1.0}, nan_values[] = {1.0, NAN, 5.0, -1.0};
+    using Csr = descend::SparseView<double, Eigen::RowMajor, std::int32_t>;
+    using Csc = descend::SparseView<double, Eigen::ColMajor, std::int32_t>;
+    Matrix small(2, 3);
+    small << 5.0, 3.0, 0.0, 0.0, 0.0, -1.0;
+    const Vector y2 = Vector::Ones(2), w2 = Vector::Constant(4, 0.5);
+    LinearModelOptions squared;
+    squared.loss = descend::LossKind::SquaredError;
+    const LinearModelCost with_duplicate(Csr(2, 3, 4, outer, inner, values), y2, squared);
+    const LinearModelCost expected(descend::view(small), y2, squared);
+    Matrix H, H_expected;
+    with_duplicate.hessian(w2, H);
+    expected.hessian(w2, H_expected);
+    VERIFY_CLOSE(H, H_expected, 1e-15);
+    VERIFY_CLOSE(with_duplicate.value(w2), expected.value(w2), 1e-15);
+    VERIFY_THROWS(LinearModelCost(Csr(2, 3, 4, outer, bad_inner, values), y2), std::invalid_argument);
+    VERIFY_THROWS(LinearModelCost(Csr(2, 3, 4, outer, inner, nan_values), y2), std::invalid_argument);
+    // As CSC (3 columns, outer = column pointers): rows 1 then 0 in column 0 are unsorted.
+    const std::int32_t csc_outer[] = {0, 2, 3, 4}, unsorted[] = {1, 0, 0, 1};
+    VERIFY_THROWS(LinearModelCost(Csc(2, 3, 4, csc_outer, unsorted, values), y2), std::invalid_argument);
+}
+
 // X̃ᵀ·diag(c)·X̃ against the explicit product, both memory orders, with and without an intercept.
 void check_weighted_gram() {
     std::mt19937 rng(5);
@@ -201,7 +311,9 @@ void check_weighted_gram() {
         options.fit_intercept = intercept;
         options.loss = descend::LossKind::SquaredError;
         options.n_threads = 2;
-        for (const descend::DataView& data : {descend::view(X), descend::view(Xr)}) {
+        Eigen::SparseMatrix<double, Eigen::RowMajor, std::int64_t> csr = X.sparseView();
+        csr.makeCompressed();
+        for (const descend::Design& data : {descend::view(X), descend::view(Xr), descend::view(csr)}) {
             const LinearModelCost cost(data, y, options);
             Matrix G;
             cost.weighted_gram(c, G);
@@ -275,6 +387,7 @@ int main() {
     VERIFY(files >= 1);
     check_finite_differences();
     check_extremes();
+    check_sparse();
     check_weighted_gram();
     check_bad_arguments();
     return testing::finish("test_cost");

@@ -8,13 +8,12 @@
 // b is the last parameter, X is read as [X, 1] and b is not penalised.
 #pragma once
 
+#include "descend/design.hpp"
 #include "descend/losses.hpp"
 
 #include <Eigen/Core>
 
-#include <cstdint>
 #include <string>
-#include <variant>
 
 namespace descend {
 
@@ -63,32 +62,18 @@ struct LinearModelOptions {
     int n_threads = 0;
 };
 
-/// Read-only, zero-copy views of a data matrix X in either memory order and
-/// in float64 or float32 (float32 is accumulated in float64).
-template <class Scalar, int Order>
-using MatrixView = Eigen::Map<const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Order>, 0,
-                              Eigen::OuterStride<>>;
-using DataView = std::variant<MatrixView<double, Eigen::RowMajor>, MatrixView<double, Eigen::ColMajor>,
-                              MatrixView<float, Eigen::RowMajor>, MatrixView<float, Eigen::ColMajor>>;
-
-/// A view of an Eigen matrix; the matrix must outlive the view.
-template <class Scalar, int Rows, int Cols, int Order, int MaxRows, int MaxCols>
-DataView view(const Eigen::Matrix<Scalar, Rows, Cols, Order, MaxRows, MaxCols>& X) {
-    constexpr int order = (Order & Eigen::RowMajorBit) ? Eigen::RowMajor : Eigen::ColMajor;
-    return MatrixView<Scalar, order>(X.data(), X.rows(), X.cols(), Eigen::OuterStride<>(X.outerStride()));
-}
-
 /// The cost of a linear or logistic model over (X, y, sample weights).
 ///
-/// X is viewed, never copied: it must outlive the cost. y and the weights are
-/// copied (O(n)). One evaluation reads X once: rows are processed in blocks
-/// that fit in cache (z_b = X_b·w + b, then g += X_bᵀ·(s∘L′)/S), split over
-/// threads with one accumulator each, reduced in a fixed order, so a given
-/// n_threads always gives the same bits. Throws std::invalid_argument naming
-/// the argument on bad input.
+/// X is a Design (design.hpp), viewed, never copied: it must outlive the cost. y
+/// and the weights are copied (O(n)). One evaluation reads X once: rows are
+/// processed in blocks that fit in cache (z_b = X_b·w + b, then
+/// g += X_bᵀ·(s∘L′)/S), split over threads with one accumulator each, reduced
+/// in a fixed order, so a given n_threads always gives the same bits. (CSC X is
+/// turned into CSR one block at a time, so it too is read once.) Throws
+/// std::invalid_argument naming the argument on bad input.
 class LinearModelCost final : public Cost {
 public:
-    LinearModelCost(DataView X, const Eigen::Ref<const Vector>& y, const LinearModelOptions& options = {},
+    LinearModelCost(Design X, const Eigen::Ref<const Vector>& y, const LinearModelOptions& options = {},
                     const Eigen::Ref<const Vector>& sample_weight = Vector());
 
     Index dim() const override { return d_ + (options_.fit_intercept ? 1 : 0); }
@@ -106,7 +91,7 @@ public:
     /// The threads one evaluation uses.
     int threads() const { return threads_; }
     /// The view of X this cost reads.
-    const DataView& data() const { return X_; }
+    const Design& data() const { return X_; }
     /// The raw output X·w + b (logits for log loss) for every sample.
     Vector decision_function(const Vector& w) const;
     /// X̃ᵀ·diag(c)·X̃ into G (X̃ = [X, 1] with an intercept), for any weights c ≥ 0, one pass
@@ -118,7 +103,7 @@ public:
     void score_gram(const Vector& w, Matrix& G) const;
 
 private:
-    DataView X_;
+    Design X_;
     Vector y_;
     Vector s_;  // empty: unit weights; for the mean, stored as s / S
     LinearModelOptions options_;
