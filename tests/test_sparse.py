@@ -163,3 +163,126 @@ def test_bad_sparse_input_names_x(make: Any, words: str) -> None:
     with pytest.raises((ValueError, TypeError), match=words):
         X = make(None)
         descend.Cost(X, np.zeros(X.shape[0]), "squared_error")
+
+
+# ---------------------------------------------------------------------------
+# Estimators: sparse X in fit and predict, never densified.
+
+
+@pytest.fixture
+def no_densifying(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to turn sparse X into a dense array fails the test."""
+
+    def refuse(self: Any, *args: Any, **kwargs: Any) -> None:
+        raise AssertionError("sparse X was densified")
+
+    for cls in (sp.csr_matrix, sp.csc_matrix, sp.csr_array, sp.csc_array):
+        monkeypatch.setattr(cls, "toarray", refuse)
+        monkeypatch.setattr(cls, "todense", refuse)
+
+
+def estimator_problem(kind: str, n: int = 600, d: int = 15) -> tuple[Any, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    X = sp.random(n, d, density=0.3, format="csr", random_state=7, data_rvs=rng.standard_normal)
+    dense = X.tocoo().toarray()  # COO: not refused by the no_densifying fixture
+    z = dense @ rng.normal(size=d) * 0.5 + 0.2
+    if kind == "logistic":
+        y = (rng.random(n) < 1.0 / (1.0 + np.exp(-z))).astype(int)
+    elif kind == "poisson":
+        y = rng.poisson(np.exp(0.5 * z)).astype(float)
+    else:
+        y = z + 0.1 * rng.normal(size=n)
+    return X, dense, y
+
+
+ESTIMATORS = {
+    "logistic": lambda: descend.LogisticRegression(C=0.5, tol=1e-10),
+    "linear": lambda: descend.LinearRegression(alpha=0.0),
+    "ridge": lambda: descend.LinearRegression(alpha=2.0),
+    "poisson": lambda: descend.PoissonRegressor(alpha=0.01, tol=1e-10),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ESTIMATORS))
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_estimators_fit_sparse_as_dense(name: str, fmt: str, weighted: bool, no_densifying: None) -> None:
+    kind = "logistic" if name == "logistic" else "poisson" if name == "poisson" else "linear"
+    X, dense, y = estimator_problem(kind)
+    weights = np.random.default_rng(8).uniform(0.2, 2.0, X.shape[0]) if weighted else None
+    sparse_model = ESTIMATORS[name]().fit(X.asformat(fmt), y, sample_weight=weights)
+    dense_model = ESTIMATORS[name]().fit(dense, y, sample_weight=weights)
+    np.testing.assert_allclose(sparse_model.coef_, dense_model.coef_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(sparse_model.intercept_, dense_model.intercept_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(sparse_model.predict(X.asformat(fmt)), dense_model.predict(dense), rtol=1e-7, atol=1e-9)
+    if name == "logistic":
+        np.testing.assert_allclose(sparse_model.predict_proba(X), dense_model.predict_proba(dense), rtol=1e-7, atol=1e-9)
+
+
+def test_sparse_logistic_regression_equals_scikit_learn() -> None:
+    from sklearn.linear_model import LogisticRegression as Reference
+
+    X, _, y = estimator_problem("logistic")
+    ours = descend.LogisticRegression(C=0.5, solver="newton-cg", tol=1e-12).fit(X, y)
+    theirs = Reference(C=0.5, solver="newton-cholesky", tol=1e-14, max_iter=1000).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-6, atol=1e-8)
+
+
+def test_linear_regression_on_200_000_sparse_columns(no_densifying: None) -> None:
+    """Ridge on 200 000 columns by conjugate gradients: no d × d matrix; the first-order
+    optimality condition, computed by scipy from the non-zeros, holds."""
+    rng = np.random.default_rng(9)
+    n, d, alpha = 4_000, 200_000, 0.5
+    X = text_like(n, d, 30, rng)
+    y = rng.normal(size=n)
+    model = descend.LinearRegression(alpha=alpha).fit(X, y)
+    assert model.result_.method == "newton-cg" and model.result_.success
+    residual = X @ model.coef_ + model.intercept_ - y
+    gradient = 2.0 * (X.T @ residual) + 2.0 * alpha * model.coef_  # of Σ(y − ŷ)² + α‖w‖²
+    assert np.max(np.abs(gradient)) <= 1e-7 * np.max(np.abs(2.0 * (X.T @ y)))
+    assert abs(residual.sum()) <= 1e-7 * np.abs(y).sum()  # the intercept's condition
+
+
+def test_singular_sparse_least_squares_is_least_norm() -> None:
+    """An all-zero column and a duplicated column without a penalty: the least-norm solution,
+    as numpy.linalg.lstsq gives it on [X, 1]."""
+    rng = np.random.default_rng(10)
+    X, dense, y = estimator_problem("linear", n=200, d=6)
+    dense = np.column_stack([dense, np.zeros(200), dense[:, 0]])
+    model = descend.LinearRegression().fit(sp.csr_matrix(dense), y)
+    augmented = np.column_stack([dense, np.ones(200)])
+    expected = np.linalg.lstsq(augmented, y, rcond=None)[0]
+    # Least norm in the (power-of-two) scaled coordinates: the same residual, the zero column zero,
+    # the duplicates sharing their coefficient.
+    assert np.isclose(np.sum((augmented[:, :-1] @ model.coef_ + model.intercept_ - y) ** 2),
+                      np.sum((augmented @ expected - y) ** 2), rtol=1e-10)  # fmt: skip
+    assert model.coef_[6] == pytest.approx(0.0, abs=1e-12)
+    assert model.coef_[0] + model.coef_[7] == pytest.approx(expected[0] + expected[7], rel=1e-8)
+    del rng
+
+
+# ---------------------------------------------------------------------------
+# descend.dask with scipy.sparse chunks.
+
+
+def test_dask_cost_and_estimator_on_sparse_chunks() -> None:
+    da = pytest.importorskip("dask.array")
+    import dask
+
+    import descend.dask
+
+    X, dense, y = estimator_problem("logistic", n=3000, d=20)
+    chunked = da.from_array(X, chunks=(700, 20), asarray=False)
+    with dask.config.set(scheduler="sync"):
+        cost = descend.dask.Cost(chunked, y.astype(float), l2=0.1)
+        memory = descend.Cost(X, y.astype(float), l2=0.1)
+        w = np.random.default_rng(11).normal(size=cost.dim) * 0.3
+        assert relative_error(cost.value(w), memory.value(w)) <= 1e-13
+        assert relative_error(cost.gradient(w), memory.gradient(w)) <= 1e-13
+        assert relative_error(cost.hessian(w), memory.hessian(w)) <= 1e-13
+        assert relative_error(cost.decision_function(w).compute(), memory.decision_function(w)) <= 1e-13
+        model = descend.LogisticRegression(C=1.0).fit(chunked, da.from_array(y, chunks=700))
+        in_memory = descend.LogisticRegression(C=1.0).fit(X, y)
+        np.testing.assert_allclose(model.coef_, in_memory.coef_, rtol=1e-8, atol=1e-10)
+        np.testing.assert_array_equal(model.predict(chunked).compute(), in_memory.predict(X))

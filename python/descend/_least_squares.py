@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.linalg  # type: ignore[import-untyped]
@@ -323,3 +324,142 @@ def _svd(X: FloatArray, y: FloatArray, data: _Data, scale: FloatArray) -> tuple[
         message += ", minimum-norm solution"
         intercept = None  # for the minimum-norm coefficients: ȳ − x̄ᵀw
     return np.asarray(coef), intercept, message
+
+
+# ---------------------------------------------------------------------------
+# Sparse X: never densified, never centred (the intercept is a parameter of the cost instead).
+
+#: Up to this many parameters the sparse path factorises the Hessian; beyond, conjugate gradients.
+DIRECT_UP_TO = 5000
+
+
+def solve_sparse(
+    X: Any,
+    y: FloatArray,
+    weights: FloatArray | None,
+    alpha: float,
+    fit_intercept: bool,
+    tol: float,
+    max_iter: int,
+    n_threads: int | None,
+) -> Solution:
+    r"""Least squares on sparse X without a dense copy of X, with the intercept as the cost's last
+    parameter (centring is folded into the Hessian rather than applied to X).
+
+    The problem is scaled by D, the power of two nearest 1/√diag(H) (exact, so the scaled problem
+    is the same problem). Up to ``DIRECT_UP_TO`` parameters, the Hessian (one pass over X, dense
+    p × p) is factorised by Cholesky, or, where that fails (an all-zero column without a penalty,
+    duplicate columns), by its eigen-decomposition with eigenvalues at rounding level dropped
+    (the least-squares solution of least scaled norm); then refined with gradients from the
+    residuals, as in :func:`solve`. Beyond, conjugate gradients on the normal equations with the
+    same diagonal preconditioner, from w = 0 (so towards the least-norm solution), each step one
+    Hessian-vector product (one pass over X), at most ``max(max_iter, 2·p)`` steps.
+    """
+    n_samples = int(np.shape(X)[0])
+    total = float(n_samples if weights is None else np.sum(weights))
+    cost = Cost(X, y, loss="squared_error", fit_intercept=fit_intercept, l2=2.0 * alpha / total,
+                sample_weight=weights, n_threads=n_threads)  # fmt: skip
+    p = cost.dim
+    zeros = np.zeros(p)
+    f0, g0 = cost.value_and_gradient(zeros)
+    start = float(np.max(np.abs(g0), initial=0.0))
+    target = tol * start
+    history = [(f0, start)]
+    if p <= DIRECT_UP_TO:
+        H = cost.hessian(zeros)
+        scale = _power_of_two(1.0 / np.sqrt(np.maximum(np.diag(H), 0.0) + (np.diag(H) <= 0.0)))
+        scaled = H * np.outer(scale, scale)
+        try:
+            factor = scipy.linalg.cho_factor(scaled, lower=True, check_finite=False)
+            if _condition(factor) * EPS > SLOWEST_CONTRACTION:
+                raise np.linalg.LinAlgError("too ill-conditioned to refine")
+            solve_scaled: Callable[[FloatArray], FloatArray] = functools.partial(
+                scipy.linalg.cho_solve, factor, check_finite=False
+            )
+            how = "Cholesky of the scaled Hessian"
+        except (np.linalg.LinAlgError, ValueError):
+            values, vectors = np.linalg.eigh(scaled)
+            keep = values > EPS * p * max(float(values[-1]), 0.0)
+            inverse = vectors[:, keep] / values[keep]
+            basis = vectors[:, keep]
+            solve_scaled = lambda b: inverse @ (basis.T @ b)  # noqa: E731
+            how = f"eigen-decomposition of the scaled Hessian, rank {int(keep.sum())} of {p}"
+        w = zeros
+        g = g0
+        previous = np.inf
+        settled = False
+        for _ in range(max_iter):
+            step = -scale * solve_scaled(scale * g)
+            w = w + step
+            f, g = cost.value_and_gradient(w)
+            history.append((f, float(np.max(np.abs(g), initial=0.0))))
+            size = float(np.max(np.abs(step), initial=0.0))
+            if history[-1][1] <= target:
+                break
+            if size >= 0.5 * previous:  # the corrections stopped shrinking: rounding level
+                settled = True
+                break
+            previous = size
+        method = "newton"
+        message = f"solved by the normal equations ({how}) with {len(history) - 2} refinement step(s)"
+        nhev = 1
+    else:
+        diagonal = _sparse_hessian_diagonal(X, weights, total, fit_intercept, 2.0 * alpha / total)
+        scale = 1.0 / np.where(diagonal > 0.0, diagonal, 1.0)
+        w = zeros
+        r = -g0
+        z = scale * r
+        d = z.copy()
+        rz = float(r @ z)
+        steps = max(max_iter, 2 * p)
+        nhev = 0
+        for _ in range(steps):
+            if float(np.max(np.abs(r), initial=0.0)) <= target:
+                break
+            Hd = cost.hessian_product(zeros, d)
+            nhev += 1
+            curvature = float(d @ Hd)
+            if curvature <= 0.0:
+                break
+            a = rz / curvature
+            w = w + a * d
+            r = r - a * Hd
+            z = scale * r
+            rz_next = float(r @ z)
+            d = z + (rz_next / rz) * d
+            rz = rz_next
+        f, g = cost.value_and_gradient(w)
+        history.append((f, float(np.max(np.abs(g), initial=0.0))))
+        settled = False
+        method = "newton-cg"
+        message = f"solved by conjugate gradients on the normal equations (Jacobi-preconditioned), {nhev} step(s)"
+    fun, jac = cost.value_and_gradient(w)
+    grad_norm = float(np.max(np.abs(jac), initial=0.0))
+    status = Status.CONVERGED if grad_norm <= target or settled else Status.MAX_ITERATIONS
+    if status is not Status.CONVERGED:
+        message += f"; max|gradient| {grad_norm:.2e} is above tol·max|∇J(0)| = {target:.2e}"
+    result = OptimizeResult(
+        x=w, fun=float(fun), jac=jac, grad_norm=grad_norm, nit=len(history) - 1 if method == "newton" else nhev,
+        nfev=len(history), njev=len(history), nhev=nhev, status=status, message=message,
+        history=History(cost=np.array([c for c, _ in history]), grad_norm=np.array([g for _, g in history]),
+                        step=np.r_[np.nan, np.ones(len(history) - 1)]),
+        method=method, options={"tol": tol, "max_iter": max_iter},
+    )  # fmt: skip
+    coef = w[: p - 1].copy() if fit_intercept else w.copy()
+    return Solution(coef, float(w[-1]) if fit_intercept else 0.0, result)
+
+
+def _sparse_hessian_diagonal(
+    X: Any, weights: FloatArray | None, total: float, fit_intercept: bool, l2: float
+) -> FloatArray:
+    """diag of the squared-error Hessian 2·X̃ᵀdiag(s)X̃/S + λ, from the non-zeros (O(nnz))."""
+    import scipy.sparse  # type: ignore[import-untyped]
+
+    csr = scipy.sparse.csr_matrix(X)
+    n = csr.shape[0]
+    s = np.ones(n) if weights is None else weights
+    squares = csr.multiply(csr).T @ s
+    diagonal = 2.0 * np.asarray(squares, dtype=np.float64).ravel() / total + l2
+    if fit_intercept:
+        diagonal = np.append(diagonal, 2.0 * float(np.sum(s)) / total)
+    return diagonal

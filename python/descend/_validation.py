@@ -66,7 +66,7 @@ def is_sparse(X: Any) -> bool:
     """Whether X is a scipy.sparse matrix or array (without importing SciPy for anything else)."""
     if not type(X).__module__.startswith("scipy.sparse"):
         return False
-    import scipy.sparse
+    import scipy.sparse  # type: ignore[import-untyped]
 
     return bool(scipy.sparse.issparse(X))
 
@@ -101,6 +101,11 @@ def as_sparse(X: Any, name: str = "X") -> Any:
     if X.format == "csc" and not X.has_sorted_indices:
         X = X.sorted_indices()
     return X
+
+
+def as_design(X: Any, name: str = "X") -> Any:
+    """X for the core: a scipy.sparse matrix as CSR or CSC (as_sparse), anything else as a dense matrix (as_matrix)."""
+    return as_sparse(X, name) if is_sparse(X) else as_matrix(X, name)
 
 
 def as_vector(v: Any, name: str, length: int | None = None, length_of: str = "") -> FloatArray:

@@ -7,10 +7,23 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._validation import FloatArray, as_choice, as_matrix, as_real, as_sparse, as_threads, as_vector, is_sparse
+from ._validation import FloatArray, as_choice, as_design, as_real, as_threads, as_vector, is_sparse
 
 LOSSES = ("log_loss", "squared_error", "poisson")
 REDUCTIONS = ("mean", "sum")
+
+
+def core_cost(
+    X: Any, y: FloatArray, loss: str, fit_intercept: bool, l2: float, sample_weight: FloatArray | None,
+    reduction: str, n_threads: int,
+) -> Any:
+    """The core's LinearModelCost over X (already through as_design): dense X as an array, sparse
+    X as its three arrays. The core keeps what it views alive."""
+    options = (y, loss, fit_intercept, l2, sample_weight, reduction, n_threads)
+    if is_sparse(X):
+        rows, cols = X.shape
+        return _core.LinearModelCost.from_sparse(X.format, rows, cols, X.data, X.indices, X.indptr, *options)
+    return _core.LinearModelCost(X, *options)
 
 
 class Cost:
@@ -84,20 +97,15 @@ class Cost:
         self.fit_intercept = bool(fit_intercept)
         self.l2 = as_real(l2, "l2", minimum=0.0)
         self.n_threads = as_threads(n_threads)
-        self.X = as_sparse(X) if is_sparse(X) else as_matrix(X)
+        self.X = as_design(X)
         n = self.X.shape[0]
         self.y = as_vector(y, "y", n, "one entry per row of X")
         self.sample_weight = (
             None if sample_weight is None else as_vector(sample_weight, "sample_weight", n, "one entry per row of X")
         )
-        options = (self.y, self.loss, self.fit_intercept, self.l2, self.sample_weight, self.reduction, self.n_threads)
-        if is_sparse(self.X):
-            rows, cols = self.X.shape
-            self._core = _core.LinearModelCost.from_sparse(
-                self.X.format, rows, cols, self.X.data, self.X.indices, self.X.indptr, *options
-            )
-        else:
-            self._core = _core.LinearModelCost(self.X, *options)
+        self._core = core_cost(
+            self.X, self.y, self.loss, self.fit_intercept, self.l2, self.sample_weight, self.reduction, self.n_threads
+        )
         self._dim = int(self._core.dim())
 
     @property

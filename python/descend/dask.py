@@ -46,9 +46,8 @@ from dask.delayed import Delayed, delayed
 from dask.task_spec import Task, TaskRef
 from dask.typing import Key
 
-from . import _core
-from ._validation import AnyArray, FloatArray, as_choice, as_matrix, as_real, as_vector
-from .cost import LOSSES, REDUCTIONS
+from ._validation import AnyArray, FloatArray, as_choice, as_design, as_real, as_vector
+from .cost import LOSSES, REDUCTIONS, core_cost
 from ._result import OptimizeResult
 from .solvers import Method, minimize
 
@@ -97,7 +96,7 @@ class _Block:
     def _build(self) -> Any:
         if self.n_samples == 0:
             return None
-        X = as_matrix(self.X)
+        X = as_design(self.X)
         y = as_vector(self.y, "y", self.n_samples, "one entry per row of X")
         weights = None
         if self.sample_weight is not None:
@@ -111,7 +110,7 @@ class _Block:
             self.weight_sum = float(self.n_samples)
         # The block's own mean: weights are normalised inside the block (no underflow of tiny
         # weights in s·L′·x), and the client's scale S_b/S makes it the block's share of J.
-        core = _core.LinearModelCost(X, y, self.loss, self.fit_intercept, 0.0, weights, "mean", 1)
+        core = core_cost(X, y, self.loss, self.fit_intercept, 0.0, weights, "mean", 1)
         return core if self.weight_sum > 0.0 else None
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -175,7 +174,7 @@ def _add(*parts: tuple[Any, ...]) -> tuple[Any, ...]:
 def _decision(block: _Block, w: FloatArray) -> FloatArray:
     if block.n_samples == 0:
         return np.zeros(0)
-    X = as_matrix(block.X)
+    X = as_design(block.X)
     z = np.asarray(X @ w[: X.shape[1]], dtype=np.float64)
     return z + w[-1] if block.fit_intercept else z
 
@@ -459,7 +458,14 @@ def decision_function(X: Any, coef: Any, intercept: float = 0.0) -> da.Array:
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features), got {X.ndim}-D shape {X.shape}")
     coef = as_vector(coef, "coef", X.shape[1], "one entry per column of X")
-    return (X @ coef + float(intercept)).astype(np.float64)
+    if X.numblocks[1] != 1:
+        X = X.rechunk({1: -1})
+    # Block by block (dask's matmul does not take scipy.sparse chunks).
+    return X.map_blocks(_block_decision, coef, float(intercept), drop_axis=1, dtype=np.float64, meta=np.zeros(0))
+
+
+def _block_decision(block: Any, coef: FloatArray, intercept: float) -> FloatArray:
+    return np.asarray(block @ coef, dtype=np.float64).ravel() + intercept
 
 
 def _label_block(z: FloatArray, classes: AnyArray) -> AnyArray:

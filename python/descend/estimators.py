@@ -30,7 +30,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 
 from . import _least_squares as least_squares
 from ._result import OptimizeResult
-from ._validation import AnyArray, FloatArray, as_choice, as_int, as_real, as_threads, as_vector
+from ._validation import AnyArray, FloatArray, as_choice, as_int, as_real, as_threads, as_vector, is_sparse
 from .cost import Cost
 from .inference import Inference, inference
 from .solvers import gradient_descent, lbfgs, newton, newton_cg
@@ -41,6 +41,8 @@ SOLVERS = ("auto", "newton", "newton-cg", "lbfgs", "gd")
 # solver="auto": Newton with the full (d+1)×(d+1) Hessian up to this many features (its Cholesky,
 # O(d³), and the Hessian's O(n·d²) stay cheap beside the passes over X), Newton-CG beyond.
 NEWTON_UP_TO = 5000
+#: The scipy.sparse formats the estimators take as they are (others are converted to CSR).
+_SPARSE = ("csr", "csc")
 
 
 def _auto(solver: str, n_features: int) -> str:
@@ -132,7 +134,7 @@ class _KeepsTrainingData:
         elif X is None or y is None:
             raise ValueError("inference() takes both X and y, or neither (then the training data)")
         else:
-            X = validate_data(self, X, dtype=np.float64, reset=False)
+            X = validate_data(self, X, dtype=np.float64, accept_sparse=_SPARSE, reset=False)
             targets = self._encode_target(np.asarray(y))
             weights = _sample_weight(sample_weight, X.shape[0])
             cost = Cost(X, targets, loss, fit_intercept=fit_intercept, l2=l2_summed, sample_weight=weights,
@@ -254,6 +256,7 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
         tags = super().__sklearn_tags__()
         # Binary only: check_estimator then tests on two-class data.
         tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = True
         return tags
 
     def _options(self) -> tuple[float, bool, str, dict[str, Any], int | None]:
@@ -295,7 +298,7 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
             self.intercept_ = np.array([fitted.result.x[-1] if fit_intercept else 0.0])
             self.n_iter_ = np.array([fitted.result.nit], dtype=np.int32)
             return self
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        X, y = validate_data(self, X, y, dtype=np.float64, accept_sparse=_SPARSE)
         classes, y01 = np.unique(y, return_inverse=True)
         # Two classes of integers, booleans or integral floats are binary: skip scikit-learn's
         # type_of_target (most of a small fit's time); anything else goes through it.
@@ -416,7 +419,7 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
             from .dask import decision_function
 
             return decision_function(X, self.coef_[0], self.intercept_[0])  # type: ignore[return-value]
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, accept_sparse=_SPARSE, reset=False)
         return np.asarray(X @ self.coef_[0] + self.intercept_[0], dtype=np.float64)
 
     def predict(self, X: Any) -> AnyArray:
@@ -473,6 +476,14 @@ class LinearRegression(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # ty
     ``result_.method`` says which (``"newton"`` or ``"svd"``) and ``result_.message``
     how many steps or what rank.
 
+    Sparse X (``scipy.sparse`` CSR or CSC; other formats are converted to CSR) is never
+    densified nor centred: the intercept is a parameter of the cost instead. Up to 5 000
+    features the Hessian is factorised and refined as above (on the diagonally scaled
+    problem; a singular one by its eigen-decomposition, towards the least-norm solution);
+    beyond, conjugate gradients on the normal equations (``result_.method`` is
+    ``"newton-cg"``), each step one pass over the non-zeros, so 200 000 columns need no
+    d × d matrix.
+
     Parameters
     ----------
     alpha : float, default=0.0
@@ -516,6 +527,11 @@ class LinearRegression(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # ty
         self.max_iter = max_iter
         self.n_threads = n_threads
 
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
         """Fit the model to samples X (n_samples, n_features) and real targets y."""
         alpha = as_real(self.alpha, "alpha", minimum=0.0)
@@ -535,9 +551,10 @@ class LinearRegression(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # ty
             self.intercept_ = float(fitted.result.x[-1]) if fit_intercept else 0.0
             self.n_iter_ = int(fitted.result.nit)
             return self
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        X, y = validate_data(self, X, y, dtype=np.float64, accept_sparse=_SPARSE, y_numeric=True)
         weights = _sample_weight(sample_weight, X.shape[0])
-        solution = least_squares.solve(X, y, weights, alpha, fit_intercept, tol, max_iter, n_threads)
+        solve = least_squares.solve_sparse if is_sparse(X) else least_squares.solve
+        solution = solve(X, y, weights, alpha, fit_intercept, tol, max_iter, n_threads)
         result = solution.result
         if not result.success:
             warnings.warn(
@@ -579,7 +596,7 @@ class LinearRegression(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # ty
             from .dask import decision_function
 
             return decision_function(X, self.coef_, self.intercept_)  # type: ignore[return-value]
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, accept_sparse=_SPARSE, reset=False)
         return np.asarray(X @ self.coef_ + self.intercept_, dtype=np.float64)
 
 
@@ -661,6 +678,7 @@ class PoissonRegressor(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # ty
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.positive_only = True
+        tags.input_tags.sparse = True
         return tags
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> PoissonRegressor:
@@ -677,7 +695,7 @@ class PoissonRegressor(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # ty
         }  # fmt: skip
         n_threads = None if self.n_threads is None else as_threads(self.n_threads)
         _as_bool(self.warm_start, "warm_start")
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+        X, y = validate_data(self, X, y, dtype=np.float64, accept_sparse=_SPARSE, y_numeric=True)
         if np.any(y < 0):
             raise ValueError("y must be >= 0 for PoissonRegressor (counts, or rates): got a negative value")
         n_samples, n_features = X.shape
@@ -733,7 +751,7 @@ class PoissonRegressor(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # ty
     def predict(self, X: Any) -> FloatArray:
         """The mean μ = exp(Xw + b), shape (n_samples,)."""
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, X, dtype=np.float64, accept_sparse=_SPARSE, reset=False)
         return np.asarray(np.exp(X @ self.coef_ + self.intercept_), dtype=np.float64)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:

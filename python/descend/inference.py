@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from ._distributions import normal_ppf, normal_sf, t_ppf, t_sf
-from ._validation import AnyArray, FloatArray, as_choice, as_real
+from ._validation import AnyArray, FloatArray, as_choice, as_real, is_sparse
 from .cost import Cost
 from .losses import sigmoid
 
@@ -277,7 +277,9 @@ class _Centred:
         """Blocks of x − x̄."""
         for start in range(0, self.X.shape[0], _BLOCK):
             rows = slice(start, start + _BLOCK)
-            yield rows, np.asarray(self.X[rows], dtype=np.float64) - self.centre
+            block = self.X[rows]
+            dense = block.toarray() if is_sparse(block) else block  # a block of rows, never all of sparse X
+            yield rows, np.asarray(dense, dtype=np.float64) - self.centre
 
     def gram(self, weights: FloatArray) -> FloatArray:
         """Σ wᵢ (xᵢ − x̄)(xᵢ − x̄)ᵀ."""
