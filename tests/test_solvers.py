@@ -728,7 +728,7 @@ def test_newton_cg_needs_only_hessian_products() -> None:
 
 @pytest.mark.parametrize(
     ("options", "name"),
-    [({"eta": 0.3}, "eta"), ({"initial_radius": 0.0}, "initial_radius"), ({"max_radius": 0.5}, "max_radius"),
+    [({"eta": 0.3}, "eta"), ({"initial_radius": 0.0}, "initial_radius"), ({"max_radius": 0.5, "initial_radius": 1.0}, "max_radius"),
      ({"max_cg": -1}, "max_cg")],  # fmt: skip
 )
 def test_newton_cg_options_are_checked(options: dict[str, Any], name: str) -> None:

@@ -286,3 +286,18 @@ def test_dask_cost_and_estimator_on_sparse_chunks() -> None:
         in_memory = descend.LogisticRegression(C=1.0).fit(X, y)
         np.testing.assert_allclose(model.coef_, in_memory.coef_, rtol=1e-8, atol=1e-10)
         np.testing.assert_array_equal(model.predict(chunked).compute(), in_memory.predict(X))
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_kept_curvature_gives_the_same_products(sparse: bool) -> None:
+    """hessian_product keeps s∘L″ at its last w: repeated products at that w are the same bits,
+    and a product at another w is not served from it."""
+    X, y = sparse_problem("log_loss")
+    cost = descend.Cost(X if sparse else X.toarray(), y, sample_weight=np.linspace(0.5, 2.0, X.shape[0]))
+    rng = np.random.default_rng(12)
+    w, w2, v = (rng.normal(size=cost.dim) for _ in range(3))
+    first = cost.hessian_product(w, v)
+    assert np.array_equal(cost.hessian_product(w, v), first)
+    assert relative_error(cost.hessian_product(w, 2.0 * v), 2.0 * first) <= 1e-15
+    assert relative_error(cost.hessian_product(w2, v), cost.hessian(w2) @ v) <= 1e-12
+    assert np.array_equal(cost.hessian_product(w, v), first)

@@ -55,7 +55,8 @@ struct Want {
     bool gradient = false;
     bool hessian = false;
     const Vector* direction = nullptr;  // for the Hessian-vector product
-    const Vector* gram = nullptr;       // Gram weights in place of s∘L″ (weighted_gram): no z needed
+    const Vector* gram = nullptr;       // Gram weights in place of s∘L″ (weighted_gram, a kept curvature): no z
+    Vector* keep_curvature = nullptr;   // where to write s∘L″ per row, as it is formed
     bool scores = false;                // (s∘L′)² in place of s∘L″ (score_gram)
 };
 
@@ -152,6 +153,7 @@ public:
                 d2.resize(m);
                 LossT::block_second(z, d2);
                 if (s_.size() != 0) d2 *= s_.segment(r0, m).array();
+                if (want.keep_curvature) want.keep_curvature->segment(r0, m) = d2.matrix();
             }
             if (want.hessian) detail::add_sandwich(Xb, d2, intercept_, acc.hessian, scratch);
             if (want.direction) {
@@ -396,9 +398,25 @@ void LinearModelCost::hessian_product(const Vector& w, const Vector& v, Vector& 
     if (v.size() != dim())
         throw std::invalid_argument("v must have length " + std::to_string(dim()) + " (dim), got " +
                                     std::to_string(v.size()));
+    std::shared_ptr<const Curvature> kept;
+    {
+        std::lock_guard<std::mutex> lock(curvature_mutex_);
+        kept = curvature_;
+    }
     Want want;
     want.direction = &v;
+    if (kept && kept->w.size() == w.size() && kept->w == w) {
+        want.gram = &kept->d2;  // the same numbers the pass would form: the same bits
+        out = std::move(Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).product);
+        return;
+    }
+    auto fresh = std::make_shared<Curvature>();
+    fresh->w = w;
+    fresh->d2.resize(n_);
+    want.keep_curvature = &fresh->d2;
     out = std::move(Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).product);
+    std::lock_guard<std::mutex> lock(curvature_mutex_);
+    curvature_ = std::move(fresh);
 }
 
 double LinearModelCost::value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const {

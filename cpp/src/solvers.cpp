@@ -291,8 +291,8 @@ void LbfgsOptions::validate() const {
 void NewtonCgOptions::validate() const {
     require_max_iter(max_iter);
     require_tol(tol);
-    require(std::isfinite(initial_radius) && initial_radius > 0.0,
-            "initial_radius must be a finite number > 0, got " + num(initial_radius));
+    require(std::isfinite(initial_radius) && initial_radius >= 0.0,
+            "initial_radius must be a finite number >= 0 (0: the first step's length), got " + num(initial_radius));
     require(std::isfinite(max_radius) && max_radius >= initial_radius,
             "max_radius must be finite and >= initial_radius, got " + num(max_radius));
     require(eta >= 0.0 && eta < 0.25, "eta must lie in [0, 0.25), got " + num(eta));
@@ -850,7 +850,10 @@ CgStep steihaug(Run& run, const Vector& x, const Vector& g, double radius, int m
         run.hessian_product(x, d, Hd);
         const double dHd = d.dot(Hd);
         if (!(dHd > 0.0)) {  // negative (or zero, or NaN) curvature: to the boundary along d
-            const double tau = std::isfinite(dHd) ? to_boundary(z, d, radius) : 0.0;
+            // Without a boundary yet (the first step, Δ = ∞): the steepest-descent step −g first,
+            // or the CG point reached so far; the ratio test then sizes Δ from it.
+            const double tau = !std::isfinite(dHd) ? 0.0 : std::isinf(radius) ? (j == 0 ? 1.0 : 0.0)
+                                                                                : to_boundary(z, d, radius);
             out.p = z + tau * d;
             out.model = model_at(out.p, Hz + tau * Hd);
             out.boundary = tau > 0.0;
@@ -890,7 +893,8 @@ Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& opti
     if (!run.start(false, nullptr)) return std::move(run.result);
     Result& r = run.result;
     const int max_cg = options.max_cg > 0 ? options.max_cg : static_cast<int>(std::max<Index>(2 * x0.size(), 1));
-    double radius = options.initial_radius;
+    // Δ = ∞ for the first step when initial_radius is 0; then Δ is set from that step's length.
+    double radius = options.initial_radius > 0.0 ? options.initial_radius : std::numeric_limits<double>::infinity();
     Vector x_new, g_new;
     for (int k = 1;;) {
         if (r.grad_norm <= options.tol) {
@@ -917,6 +921,8 @@ Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& opti
         const double rho = predicted > 0.0 ? actual / predicted : -1.0;
         const double p_norm = step.p.norm();
         if (!finite || rho < 0.25) radius = 0.25 * (finite ? std::min(radius, p_norm) : p_norm);
+        // else, with Δ = ∞ (initial_radius 0): Δ stays unbounded while the truncated Newton steps
+        // work, and is first set, from the failing step's length, when one does not.
         else if (rho > 0.75 && step.boundary) radius = std::min(2.0 * radius, options.max_radius);
         const bool accepted = finite && (rho > options.eta || (rounding && max_norm(g_new) < r.grad_norm));
         if (accepted) {

@@ -384,7 +384,7 @@ def newton_cg(
     *,
     max_iter: int = 100,
     tol: float = 1e-8,
-    initial_radius: float = 1.0,
+    initial_radius: float | None = None,
     max_radius: float = 1e10,
     eta: float = 0.15,
     max_cg: int = 0,
@@ -402,7 +402,10 @@ def newton_cg(
     decrease is more than ``eta`` times the model's; :math:`\Delta` shrinks by 4 when that ratio
     is below ¼ and doubles, up to ``max_radius``, when it is above ¾ at the boundary (LIBLINEAR's
     TRON and scipy's ``trust-ncg`` are this method). For many parameters (10⁴ and more), where
-    :func:`newton`'s Hessian does not fit.
+    :func:`newton`'s Hessian does not fit. By default there is no region until a step fails the
+    ratio test (the full truncated Newton steps are taken while they work, as a line-search
+    Newton-CG would), and :math:`\Delta` then starts from ¼ of that step's length;
+    ``initial_radius`` sets :math:`\Delta_0` from the start instead.
 
     Parameters
     ----------
@@ -412,7 +415,9 @@ def newton_cg(
         Accepted steps at most (a rejected step shrinks the region and does not count).
     tol : float, default 1e-8
         Stop when :math:`\max_j |\partial J / \partial x_j| \le` tol.
-    initial_radius, max_radius : float, default 1.0 and 1e10
+    initial_radius : float, optional
+        :math:`\Delta_0 > 0`; default None: no region until a step fails (see above).
+    max_radius : float, default 1e10
     eta : float, default 0.15
         In [0, 0.25).
     max_cg : int, default 0
@@ -426,7 +431,9 @@ def newton_cg(
     options: dict[str, object] = {
         "max_iter": _max_iter(max_iter),
         "tol": _tol(tol),
-        "initial_radius": as_real(initial_radius, "initial_radius", minimum=0.0, strict=True),
+        "initial_radius": 0.0 if initial_radius is None else as_real(
+            initial_radius, "initial_radius", minimum=0.0, strict=True
+        ),
         "max_radius": as_real(max_radius, "max_radius", minimum=0.0, strict=True),
         "eta": as_real(eta, "eta", minimum=0.0),
         "max_cg": as_int(max_cg, "max_cg", minimum=0),

@@ -13,6 +13,8 @@
 
 #include <Eigen/Core>
 
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace descend {
@@ -80,6 +82,8 @@ public:
     double value(const Vector& w) const override;
     double value_gradient(const Vector& w, Vector& g) const override;
     void hessian(const Vector& w, Matrix& H) const override;
+    /// ∇²J(w)·v, one pass over X. The curvature s∘L″(z) at the last w is kept (n numbers), so
+    /// the products at one w that conjugate gradients ask for do not form z = Xw again.
     void hessian_product(const Vector& w, const Vector& v, Vector& out) const override;
     double value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const override;
 
@@ -112,6 +116,13 @@ private:
     double normaliser_ = 1.0;
     double divisor_ = 1.0;  // the kernel's sums are divided by this: n (unit weights, mean) or 1
     int threads_ = 1;
+
+    struct Curvature {
+        Vector w;   // the point
+        Vector d2;  // s∘L″(z) there, per row (s as stored)
+    };
+    mutable std::mutex curvature_mutex_;
+    mutable std::shared_ptr<const Curvature> curvature_;  // the last hessian_product's, shared by readers
 };
 
 }  // namespace descend

@@ -123,8 +123,10 @@ struct NewtonCgOptions {
     int max_iter = 100;
     /// Stop when max|∇J| ≤ tol, ≥ 0.
     double tol = 1e-8;
-    /// Δ of the first iteration, and Δ's upper bound: finite, 0 < initial_radius ≤ max_radius.
-    double initial_radius = 1.0;
+    /// Δ of the first iteration, and Δ's upper bound: finite, 0 ≤ initial_radius ≤ max_radius.
+    /// 0 (the default): no region until a step fails the ratio test: the full truncated-Newton
+    /// steps are taken while they work, then Δ starts from ¼ of the failing step's length.
+    double initial_radius = 0.0;
     double max_radius = 1e10;
     /// Acceptance threshold of the ratio actual/predicted decrease, in [0, 0.25).
     double eta = 0.15;
