@@ -331,3 +331,18 @@ def test_poisson_overflow_is_an_error_naming_w() -> None:
     assert np.isfinite(cost.value(np.array([300.0, 0.0])))  # e^600 is large, not infinite
     with pytest.raises(ValueError, match="y must be >= 0"):
         descend.Cost(X, [1.0, -1.0], "poisson")
+
+
+def test_the_python_loss_table_is_the_core_registry() -> None:
+    """One registry on each side of the binding, holding the same losses; each row's inverse
+    link is the mean of y that the loss's first derivative sets to zero (L′(z, μ(z)) = 0)."""
+    from descend.cost import LOSS_TABLE
+
+    assert set(LOSS_TABLE) == set(descend._core.loss_names())
+    z = np.linspace(-5.0, 5.0, 11)
+    for name, loss in LOSS_TABLE.items():
+        mean = loss.mean(z)
+        # At y = μ(z) every row's z minimises the loss: the gradient of a one-row cost is zero.
+        for zi, yi in zip(z, mean):
+            cost = descend.Cost(np.array([[1.0]]), np.array([yi]), name, fit_intercept=False)
+            assert abs(cost.gradient(np.array([zi]))[0]) <= 1e-12 * max(1.0, abs(yi))

@@ -369,10 +369,10 @@ def test_histories_and_max_iterations() -> None:
     cost = ref.Cost(X, y, l2=0.1)
     run = ref.gradient_descent(cost, np.zeros(4), 0.5, 7)
     assert run.status == "max_iterations" and not run.success and run.nit == 7
-    assert len(run.fun_history) == len(run.grad_norm_history) == 8 and run.step_history == [0.5] * 7
-    assert np.all(np.diff(run.fun_history) < 0)
-    assert run.fun == run.fun_history[-1] == cost.value(run.x)
-    assert run.grad_norm_history[-1] == np.max(np.abs(cost.gradient(run.x)))
+    assert len(run.history.cost) == len(run.history.grad_norm) == 8 and run.history.step[1:] == [0.5] * 7
+    assert np.all(np.diff(run.history.cost) < 0)
+    assert run.fun == run.history.cost[-1] == cost.value(run.x)
+    assert run.history.grad_norm[-1] == np.max(np.abs(cost.gradient(run.x)))
     np.testing.assert_array_equal(run.jac, cost.gradient(run.x))
     # The seed's own iteration, written out: x ← x − α·∇J, seven times.
     x = np.zeros(4)
@@ -386,9 +386,9 @@ def test_too_large_a_learning_rate_diverges() -> None:
     cost = ref.Cost(X, y, "squared_error")
     run = ref.gradient_descent(cost, np.zeros(4), 2.5 / lipschitz(cost, 2.0), 60)
     assert run.status != "converged"
-    assert run.fun_history[-1] > 1e6 * run.fun_history[0]
+    assert run.history.cost[-1] > 1e6 * run.history.cost[0]
     safe = ref.gradient_descent(cost, np.zeros(4), 2.5 / lipschitz(cost, 2.0), 60, step="backtracking")
-    assert safe.fun_history[-1] < safe.fun_history[0]
+    assert safe.history.cost[-1] < safe.history.cost[0]
 
 
 class DoubleWell:
@@ -429,7 +429,7 @@ def test_newton_damps_an_indefinite_hessian() -> None:
     assert result.status == "converged"
     np.testing.assert_allclose(result.x, [1.0, 0.0], atol=1e-12)
     assert result.fun == pytest.approx(-0.25, rel=1e-15)
-    assert np.all(np.diff(result.fun_history) <= 0)
+    assert np.all(np.diff(result.history.cost) <= 0)
 
 
 @pytest.mark.parametrize("solver", ["newton", "lbfgs"])

@@ -159,7 +159,7 @@ def test_line_search_steps_equal_the_numpy_reference(step: str) -> None:
     assert ours.nit == theirs.nit == 10
     assert len(set(ours.history.step[1:])) > 1  # the line search did act
     np.testing.assert_allclose(ours.x, theirs.x, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(ours.history.step[1:], theirs.step_history, rtol=1e-8)
+    np.testing.assert_allclose(ours.history.step[1:], theirs.history.step[1:], rtol=1e-8)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum"])

@@ -92,20 +92,20 @@ public:
     }
 
     double value(const Vector& x) {
-        ++result.n_value;
+        ++result.nfev;
         return cost_.value(x);
     }
     double value_gradient(const Vector& x, Vector& g) {
-        ++result.n_value;
-        ++result.n_gradient;
+        ++result.nfev;
+        ++result.njev;
         const double f = cost_.value_gradient(x, g);
         check_gradient(x, g);
         return f;
     }
     double value_gradient_hessian(const Vector& x, Vector& g, Matrix& H) {
-        ++result.n_value;
-        ++result.n_gradient;
-        ++result.n_hessian;
+        ++result.nfev;
+        ++result.njev;
+        ++result.nhev;
         const double f = cost_.value_gradient_hessian(x, g, H);
         check_gradient(x, g);
         if (H.rows() != x.size() || H.cols() != x.size())
@@ -115,7 +115,7 @@ public:
         return f;
     }
     void hessian_product(const Vector& x, const Vector& v, Vector& out) {
-        ++result.n_hessian;
+        ++result.nhev;
         cost_.hessian_product(x, v, out);
         if (out.size() != x.size())
             throw std::invalid_argument("the cost's Hessian-vector product has length " + std::to_string(out.size()) +
@@ -131,15 +131,15 @@ public:
         }
         x_norms_.push_back(x.norm());
         result.x.swap(x);
-        result.gradient.swap(g);
-        result.cost = f;
-        result.grad_norm = max_norm(result.gradient);
-        result.iterations = k;
+        result.jac.swap(g);
+        result.fun = f;
+        result.grad_norm = max_norm(result.jac);
+        result.nit = k;
         result.history.cost.push_back(f);
         result.history.grad_norm.push_back(result.grad_norm);
         result.history.step.push_back(step);
         if (!callback_) return true;
-        const IterationInfo info{k, f, result.grad_norm, step, result.x, result.gradient};
+        const IterationInfo info{k, f, result.grad_norm, step, result.x, result.jac};
         return callback_(info);
     }
 
@@ -150,8 +150,8 @@ public:
         Vector g;
         const double f = with_hessian ? value_gradient_hessian(x, g, *H) : value_gradient(x, g);
         if (!all_finite(f, g)) {
-            result.cost = f;
-            result.gradient = g;
+            result.fun = f;
+            result.jac = g;
             result.grad_norm = max_norm(g);
             result.history.cost.push_back(f);
             result.history.grad_norm.push_back(result.grad_norm);
@@ -178,11 +178,11 @@ public:
         result.message = "no minimum: " + result.message + note;
     }
     void stopped() {
-        finish(Status::CallbackStopped, "stopped by the callback at iteration " + std::to_string(result.iterations));
+        finish(Status::CallbackStopped, "stopped by the callback at iteration " + std::to_string(result.nit));
     }
     void converged(double tol) {
         finish(Status::Converged, "converged: max|gradient| = " + num(result.grad_norm) + " <= tol = " + num(tol) +
-                                      " after " + std::to_string(result.iterations) + " iterations");
+                                      " after " + std::to_string(result.nit) + " iterations");
     }
     std::string gradient_vs_tol(double tol) const {
         return "max|gradient| = " + num(result.grad_norm) + " > tol = " + num(tol);
@@ -314,7 +314,7 @@ Result gradient_descent(const Cost& cost, const Vector& x0, const GradientDescen
     Result& r = run.result;
 
     const double alpha = options.learning_rate;
-    const double f0 = r.cost;
+    const double f0 = r.fun;
     int rising = 0;
     double gn_before_rise = r.grad_norm;
     Vector x_new, g_new, hg;
@@ -324,11 +324,11 @@ Result gradient_descent(const Cost& cost, const Vector& x0, const GradientDescen
             break;
         }
         if (k > options.max_iter) {
-            if (options.step == StepRule::Fixed && r.cost > f0) {
+            if (options.step == StepRule::Fixed && r.fun > f0) {
                 // A stable fixed step never ends above its start: it oscillated outward.
                 run.finish(Status::Diverged,
                            "diverged: after max_iter = " + std::to_string(options.max_iter) +
-                               " iterations the cost is " + num(r.cost) + ", above its start " + num(f0) +
+                               " iterations the cost is " + num(r.fun) + ", above its start " + num(f0) +
                                ": the fixed learning rate " + num(alpha) + " is too large: lower it (try " +
                                num(alpha / 10) + "), or use step 'backtracking' or 'curvature'");
                 break;
@@ -360,7 +360,7 @@ Result gradient_descent(const Cost& cost, const Vector& x0, const GradientDescen
         }
         poll_interrupt();
         const Vector& x = r.x;
-        const Vector& g = r.gradient;
+        const Vector& g = r.jac;
         double f_new = kNaN;
         double t = alpha;
         if (options.step == StepRule::Fixed) {
@@ -383,7 +383,7 @@ Result gradient_descent(const Cost& cost, const Vector& x0, const GradientDescen
                 const double ideal = g.squaredNorm() / curvature;
                 if (curvature > 0.0 && std::isfinite(ideal) && ideal > 0.0) t0 = ideal;
             }
-            t = backtrack_gradient(run, x, r.cost, g, r.grad_norm, t0, options.c1, options.max_backtracks, x_new,
+            t = backtrack_gradient(run, x, r.fun, g, r.grad_norm, t0, options.c1, options.max_backtracks, x_new,
                                    f_new, g_new);
             if (t == 0.0) {
                 run.finish(Status::LineSearchFailed,
@@ -395,7 +395,7 @@ Result gradient_descent(const Cost& cost, const Vector& x0, const GradientDescen
                 break;
             }
         }
-        const double f_old = r.cost;
+        const double f_old = r.fun;
         const double gn_old = r.grad_norm;
         if (!run.accept(k, x_new, f_new, g_new, t)) {
             run.stopped();
@@ -405,16 +405,16 @@ Result gradient_descent(const Cost& cost, const Vector& x0, const GradientDescen
             const std::string advice = " with the fixed learning rate " + num(alpha) +
                                        ", which is too large: lower it (try " + num(alpha / 10) +
                                        "), or use step 'backtracking' or 'curvature'";
-            if (r.cost > options.divergence_factor * (std::abs(f0) + 1.0)) {
+            if (r.fun > options.divergence_factor * (std::abs(f0) + 1.0)) {
                 run.finish(Status::Diverged, "diverged at iteration " + std::to_string(k) + ": the cost grew from " +
-                                                 num(f0) + " to " + num(r.cost) + advice);
+                                                 num(f0) + " to " + num(r.fun) + advice);
                 break;
             }
-            if (r.cost > f_old) {
+            if (r.fun > f_old) {
                 if (rising == 0) gn_before_rise = gn_old;
                 if (++rising >= options.divergence_patience && r.grad_norm > gn_before_rise) {
                     run.finish(Status::Diverged, "diverged: the cost rose in each of the last " +
-                                                     std::to_string(rising) + " iterations, to " + num(r.cost) +
+                                                     std::to_string(rising) + " iterations, to " + num(r.fun) +
                                                      ", and the gradient grew" + advice);
                     break;
                 }
@@ -525,7 +525,7 @@ Result newton(const Cost& cost, const Vector& x0, const NewtonOptions& options, 
         }
         poll_interrupt();
         const Vector& x = r.x;
-        const Vector& g = r.gradient;
+        const Vector& g = r.jac;
         largest_gradient = std::max(largest_gradient, r.grad_norm);
         const double flat_gradient = std::min(options.tol, 1e-12 * largest_gradient);
         if (!newton_direction(H, g, flat_gradient, llt, scaled, damped, s)) {
@@ -545,14 +545,14 @@ Result newton(const Cost& cost, const Vector& x0, const NewtonOptions& options, 
         x_new = x + s;
         double f_new = run.value_gradient_hessian(x_new, g_new, H_new);
         bool ok = g_new.allFinite() &&
-                  sufficient_decrease(r.cost, r.grad_norm, f_new, max_norm(g_new), slope, options.c1);
+                  sufficient_decrease(r.fun, r.grad_norm, f_new, max_norm(g_new), slope, options.c1);
         for (int i = 0; !ok && i < options.max_backtracks; ++i) {
             poll_interrupt();
             t *= 0.5;
             x_new = x + t * s;
             if (x_new == x) break;
             f_new = run.value(x_new);
-            if (sufficient_decrease(r.cost, r.grad_norm, f_new, kNaN, t * slope, options.c1)) {
+            if (sufficient_decrease(r.fun, r.grad_norm, f_new, kNaN, t * slope, options.c1)) {
                 f_new = run.value_gradient_hessian(x_new, g_new, H_new);
                 ok = all_finite(f_new, g_new);
             }
@@ -571,7 +571,7 @@ Result newton(const Cost& cost, const Vector& x0, const NewtonOptions& options, 
             break;
         }
     }
-    r.hessian = std::move(H);  // evaluated at r.x on every path out of the loop
+    r.hess = std::move(H);  // evaluated at r.x on every path out of the loop
     return std::move(run.result);
 }
 
@@ -775,7 +775,7 @@ Result lbfgs(const Cost& cost, const Vector& x0, const LbfgsOptions& options, co
         }
         poll_interrupt();
         const Vector& x = r.x;
-        const Vector& g = r.gradient;
+        const Vector& g = r.jac;
         LineSearch outcome = LineSearch::Failed;
         for (;;) {  // at most twice: with the memory, then without
             double dg0;
@@ -792,7 +792,7 @@ Result lbfgs(const Cost& cost, const Vector& x0, const LbfgsOptions& options, co
             }
             // Without curvature information, a first step of unit length.
             const double t_init = memory.size() > 0 ? 1.0 : std::min(1.0, 1.0 / d.norm());
-            WolfeSearch search(run, x, r.cost, g, d, dg0, options);
+            WolfeSearch search(run, x, r.fun, g, d, dg0, options);
             outcome = search.search(t_init, next);
             if (outcome != LineSearch::Failed || memory.size() == 0) break;
             memory.clear();
@@ -908,13 +908,13 @@ Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& opti
                                                   "lie at infinity");
             break;
         }
-        const CgStep step = steihaug(run, r.x, r.gradient, radius, max_cg);
+        const CgStep step = steihaug(run, r.x, r.jac, radius, max_cg);
         x_new = r.x + step.p;
         const double f_new = run.value_gradient(x_new, g_new);
-        const double actual = r.cost - f_new;
+        const double actual = r.fun - f_new;
         const double predicted = -step.model;
         const bool finite = std::isfinite(f_new) && g_new.allFinite();
-        const double level = kRoundingLevel * std::abs(r.cost);
+        const double level = kRoundingLevel * std::abs(r.fun);
         // At rounding level the ratio is noise: take the step if the cost did not rise beyond
         // rounding and the gradient shrank (as Newton's line search does).
         const bool rounding = finite && std::abs(actual) <= level && predicted <= level;

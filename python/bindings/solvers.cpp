@@ -27,8 +27,8 @@ Callback python_callback(const py::object& function) {
     if (function.is_none()) return {};
     return [&function](const IterationInfo& info) {
         py::gil_scoped_acquire gil;
-        const py::object answer = function(info.iteration, info.cost, info.grad_norm, info.step, to_array(info.x),
-                                           to_array(info.gradient));
+        const py::object answer = function(info.iteration, info.fun, info.grad_norm, info.step, to_array(info.x),
+                                           to_array(info.jac));
         return answer.is_none() || PyObject_IsTrue(answer.ptr()) == 1;
     };
 }
@@ -89,23 +89,23 @@ void bind_solvers(py::module_& m) {
 
     py::class_<Result>(m, "Result", "What a solver returns (result.hpp); arrays are copies.")
         .def_property_readonly("x", [](const Result& r) { return to_array(r.x); })
-        .def_readonly("cost", &Result::cost)
-        .def_property_readonly("gradient", [](const Result& r) { return to_array(r.gradient); })
+        .def_readonly("fun", &Result::fun)
+        .def_property_readonly("jac", [](const Result& r) { return to_array(r.jac); })
         .def_readonly("grad_norm", &Result::grad_norm)
-        .def_readonly("iterations", &Result::iterations)
-        .def_readonly("n_value", &Result::n_value)
-        .def_readonly("n_gradient", &Result::n_gradient)
-        .def_readonly("n_hessian", &Result::n_hessian)
+        .def_readonly("nit", &Result::nit)
+        .def_readonly("nfev", &Result::nfev)
+        .def_readonly("njev", &Result::njev)
+        .def_readonly("nhev", &Result::nhev)
         .def_property_readonly("status", [](const Result& r) { return std::string(to_string(r.status)); })
         .def_readonly("message", &Result::message)
         .def_property_readonly("success", &Result::success)
         .def_property_readonly("history_cost", [](const Result& r) { return to_array(r.history.cost); })
         .def_property_readonly("history_grad_norm", [](const Result& r) { return to_array(r.history.grad_norm); })
         .def_property_readonly("history_step", [](const Result& r) { return to_array(r.history.step); })
-        .def_property_readonly("hessian", [](const Result& r) { return r.hessian; });
+        .def_property_readonly("hess", [](const Result& r) { return r.hess; });
 
     const char* callback_doc =
-        "callback(iteration, cost, grad_norm, step, x, gradient) is called for the start point and after every "
+        "callback(iteration, fun, grad_norm, step, x, jac) is called for the start point and after every "
         "iteration; returning a false value other than None stops the run (status 'callback_stopped').";
     m.def(
         "gradient_descent",

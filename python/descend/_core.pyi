@@ -215,13 +215,13 @@ class Result:
     What a solver returns (result.hpp); arrays are copies.
     """
     @property
-    def cost(self) -> float:
+    def fun(self) -> float:
         ...
     @property
     def grad_norm(self) -> float:
         ...
     @property
-    def gradient(self) -> numpy.typing.NDArray[numpy.float64]:
+    def jac(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
     def history_cost(self) -> numpy.typing.NDArray[numpy.float64]:
@@ -233,22 +233,22 @@ class Result:
     def history_step(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
-    def hessian(self) -> numpy.typing.NDArray[numpy.float64]:
+    def hess(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
-    def iterations(self) -> int:
+    def nit(self) -> int:
         ...
     @property
     def message(self) -> str:
         ...
     @property
-    def n_gradient(self) -> int:
+    def njev(self) -> int:
         ...
     @property
-    def n_hessian(self) -> int:
+    def nhev(self) -> int:
         ...
     @property
-    def n_value(self) -> int:
+    def nfev(self) -> int:
         ...
     @property
     def status(self) -> str:
@@ -261,11 +261,15 @@ class Result:
         ...
 def gradient_descent(cost: Cost, x0: _ArrayLike, options: GradientDescentOptions, callback: typing.Any = None) -> Result:
     """
-    callback(iteration, cost, grad_norm, step, x, gradient) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
+    callback(iteration, fun, grad_norm, step, x, jac) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
     """
 def lbfgs(cost: Cost, x0: _ArrayLike, options: LbfgsOptions, callback: typing.Any = None) -> Result:
     """
-    callback(iteration, cost, grad_norm, step, x, gradient) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
+    callback(iteration, fun, grad_norm, step, x, jac) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
+    """
+def loss_names() -> list[str]:
+    """
+    The names of the core's losses, in the order of its registry (DESCEND_LOSSES).
     """
 def log_loss_logit(y: _Array, z: _Array) -> _Array:
     """
@@ -277,11 +281,11 @@ def log_loss_probability(y: _Array, p: _Array) -> _Array:
     """
 def newton_cg(cost: Cost, x0: _ArrayLike, options: NewtonCgOptions, callback: typing.Any = None) -> Result:
     """
-    callback(iteration, cost, grad_norm, step, x, gradient) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
+    callback(iteration, fun, grad_norm, step, x, jac) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
     """
 def newton(cost: Cost, x0: _ArrayLike, options: NewtonOptions, callback: typing.Any = None) -> Result:
     """
-    callback(iteration, cost, grad_norm, step, x, gradient) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
+    callback(iteration, fun, grad_norm, step, x, jac) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
     """
 def sigmoid(z: _Array) -> _Array:
     """

@@ -431,7 +431,7 @@ def solve_sparse(
         f, g = cost.value_and_gradient(w)
         history.append((f, float(np.max(np.abs(g), initial=0.0))))
         settled = False
-        method = "newton-cg"
+        method = "cg"
         message = f"solved by conjugate gradients on the normal equations (Jacobi-preconditioned), {nhev} step(s)"
     fun, jac = cost.value_and_gradient(w)
     grad_norm = float(np.max(np.abs(jac), initial=0.0))

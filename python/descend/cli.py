@@ -27,9 +27,8 @@ from ._csv import InputError, Table, read_table, write_table
 from ._datasets import exam_results
 from ._result import IterationInfo, LearningRateSweep, OptimizeResult
 from ._validation import FloatArray
-from .cost import Cost
+from .cost import LOSS_TABLE, Cost
 from .inference import COV_TYPES, Inference, inference
-from .losses import sigmoid
 from .solvers import gradient_descent, lbfgs, newton
 
 MODEL_FORMAT = "descend-model"
@@ -382,7 +381,7 @@ def _fit(args: argparse.Namespace) -> int:
               if stat == "t" else ", z (normal)") + (" (of the penalised estimate)" if l2 else ""))  # fmt: skip
     if why_not and not args.quiet:
         print(f"descend: note: no standard errors: {why_not}", file=sys.stderr)
-    print(f"\nfinal cost   {result.fun:.10g} (mean {'log loss' if classes else 'squared error'}"
+    print(f"\nfinal cost   {result.fun:.10g} (mean {LOSS_TABLE[loss].words}"
           f"{' + l2 penalty' if l2 else ''})")  # fmt: skip
     print(fit_line)
     print(f"iterations   {result.nit}")
@@ -493,7 +492,7 @@ def _predict(args: argparse.Namespace) -> int:
     z = X @ model["coefficients"] + model["intercept"]
     if model["loss"] == "log_loss":
         negative, positive = model["classes"]
-        probability = sigmoid(z)
+        probability = LOSS_TABLE["log_loss"].mean(z)
         labels = [positive if value > 0 else negative for value in z]
         write_table(args.output, ("probability", "label"), ([repr(float(p)) for p in probability], labels))
     else:

@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import _core
+from .losses import sigmoid
 from ._validation import FloatArray, as_choice, as_design, as_real, as_threads, as_vector, is_sparse
 
-LOSSES = ("log_loss", "squared_error", "poisson")
+@dataclass(frozen=True)
+class Loss:
+    """One row of the loss table: what Python needs to know about a loss of the core's registry
+    (``DESCEND_LOSSES`` in losses.hpp, which owns the formulas and the y check)."""
+
+    #: The name, as the core's registry spells it.
+    name: str
+    #: In words, for messages and output ("log loss", "squared error", ...).
+    words: str
+    #: What y holds: "real", "labels" (two classes as 0/1, or probabilities) or "counts" (y ≥ 0).
+    target: str
+    #: The inverse link: the mean of y given the model's output z.
+    mean: Callable[[FloatArray], FloatArray]
+    #: Whether the loss grows like eᶻ, so that a large w makes it overflow (checked after evaluations).
+    exponential: bool = False
+
+
+#: Every loss, once: adding one is its struct and registry row in losses.hpp, one row here, and its
+#: formula in descend.reference.
+LOSS_TABLE: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        Loss("log_loss", "log loss", "labels", sigmoid),
+        Loss("squared_error", "squared error", "real", lambda z: np.asarray(z, dtype=np.float64)),
+        Loss("poisson", "Poisson deviance", "counts", lambda z: np.exp(np.asarray(z, dtype=np.float64)),
+             exponential=True),  # fmt: skip
+    )
+}
+LOSSES = tuple(LOSS_TABLE)
 REDUCTIONS = ("mean", "sum")
 
 
@@ -130,7 +161,7 @@ class Cost:
 
     def _finite(self, w: FloatArray, *results: Any) -> None:
         """For the Poisson loss, eᶻ overflows for z > 709.78: a clear error, never a silent inf or NaN."""
-        if self.loss != "poisson" or all(np.all(np.isfinite(r)) for r in results):
+        if not LOSS_TABLE[self.loss].exponential or all(np.all(np.isfinite(r)) for r in results):
             return
         largest = float(np.max(self._core.decision_function(w)))
         raise ValueError(

@@ -481,7 +481,7 @@ class LinearRegression(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # ty
     features the Hessian is factorised and refined as above (on the diagonally scaled
     problem; a singular one by its eigen-decomposition, towards the least-norm solution);
     beyond, conjugate gradients on the normal equations (``result_.method`` is
-    ``"newton-cg"``), each step one pass over the non-zeros, so 200 000 columns need no
+    ``"cg"``), each step one pass over the non-zeros, so 200 000 columns need no
     d × d matrix.
 
     Parameters

@@ -387,22 +387,28 @@ Status = Literal["converged", "max_iterations", "line_search_failed", "non_finit
 
 
 @dataclass
-class Result:
-    """What a solver returns; field names follow ``scipy.optimize.OptimizeResult``.
+class History:
+    """One entry per iterate, the start included (``nit + 1`` entries), as
+    ``descend.OptimizeResult.history``: the cost J, its max|∇J|, and the step length
+    t of x ← x + t·d that led there (the learning rate for gradient descent; NaN
+    for the start)."""
 
-    The histories have one entry per iterate, the start included (``nit + 1``
-    entries), except ``step_history``, which has one per iteration (``nit``):
-    the step length t of x ← x + t·d (the learning rate for gradient descent).
-    """
+    cost: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+    step: list[float] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    """What a solver returns; field names follow ``scipy.optimize.OptimizeResult``,
+    as ``descend.OptimizeResult`` and the C++ ``descend::Result`` do."""
 
     x: FloatArray
     fun: float
     jac: FloatArray
     nit: int
     status: Status
-    fun_history: list[float] = field(default_factory=list)
-    grad_norm_history: list[float] = field(default_factory=list)
-    step_history: list[float] = field(default_factory=list)
+    history: History = field(default_factory=History)
 
     @property
     def success(self) -> bool:
@@ -435,15 +441,16 @@ class _Run:
     def __init__(self, x: FloatArray, f: float, g: FloatArray, tol: float) -> None:
         self.tol = tol
         self.result = Result(x=x, fun=f, jac=g, nit=0, status="max_iterations")
-        self.result.fun_history.append(f)
-        self.result.grad_norm_history.append(_max_abs(g))
+        self.result.history.cost.append(f)
+        self.result.history.grad_norm.append(_max_abs(g))
+        self.result.history.step.append(math.nan)
 
     def step(self, x: FloatArray, f: float, g: FloatArray, t: float) -> None:
         r = self.result
         r.x, r.fun, r.jac, r.nit = x, f, g, r.nit + 1
-        r.fun_history.append(f)
-        r.grad_norm_history.append(_max_abs(g))
-        r.step_history.append(t)
+        r.history.cost.append(f)
+        r.history.grad_norm.append(_max_abs(g))
+        r.history.step.append(t)
 
     def done(self, k: int, max_iter: int) -> bool:
         """Stop on a non-finite value or gradient, on ‖g‖∞ ≤ tol, or after max_iter iterations."""

@@ -226,13 +226,13 @@ def _core_callback(
 def _result(core: Any, method: str, options: dict[str, object], verbose: int) -> OptimizeResult:
     result = OptimizeResult(
         x=np.asarray(core.x),
-        fun=float(core.cost),
-        jac=np.asarray(core.gradient),
+        fun=float(core.fun),
+        jac=np.asarray(core.jac),
         grad_norm=float(core.grad_norm),
-        nit=int(core.iterations),
-        nfev=int(core.n_value),
-        njev=int(core.n_gradient),
-        nhev=int(core.n_hessian),
+        nit=int(core.nit),
+        nfev=int(core.nfev),
+        njev=int(core.njev),
+        nhev=int(core.nhev),
         status=Status(core.status),
         message=str(core.message),
         history=History(
@@ -242,7 +242,7 @@ def _result(core: Any, method: str, options: dict[str, object], verbose: int) ->
         ),
         method=method,
         options=options,
-        hess=np.asarray(core.hessian) if core.hessian.size else None,
+        hess=np.asarray(core.hess) if core.hess.size else None,
     )
     if verbose > 0:
         print(f"{method}: {result.message}", flush=True)

@@ -83,12 +83,12 @@ Vector noisy_labels(const Matrix& X, unsigned seed) {
     return y;
 }
 
-bool finite_result(const Result& r) { return r.x.allFinite() && std::isfinite(r.cost) && r.gradient.allFinite(); }
+bool finite_result(const Result& r) { return r.x.allFinite() && std::isfinite(r.fun) && r.jac.allFinite(); }
 
 bool history_consistent(const Result& r) {
-    const auto n = static_cast<std::size_t>(r.iterations) + 1;
+    const auto n = static_cast<std::size_t>(r.nit) + 1;
     return r.history.cost.size() == n && r.history.grad_norm.size() == n && r.history.step.size() == n &&
-           std::isnan(r.history.step[0]) && r.history.cost.back() == r.cost && r.history.grad_norm.back() == r.grad_norm;
+           std::isnan(r.history.step[0]) && r.history.cost.back() == r.fun && r.history.grad_norm.back() == r.grad_norm;
 }
 
 void rosenbrock() {
@@ -102,8 +102,8 @@ void rosenbrock() {
     VERIFY(n.status == Status::Converged);
     VERIFY_CLOSE(n.x, optimum, 1e-8);
     VERIFY(n.grad_norm <= 1e-10);
-    VERIFY(n.iterations < 50);
-    VERIFY(n.n_hessian >= n.iterations + 1);
+    VERIFY(n.nit < 50);
+    VERIFY(n.nhev >= n.nit + 1);
     VERIFY(history_consistent(n));
     // Monotone: every Newton step passed the line search.
     for (std::size_t i = 1; i < n.history.cost.size(); ++i) VERIFY(n.history.cost[i] <= n.history.cost[i - 1]);
@@ -113,8 +113,8 @@ void rosenbrock() {
     const Result l = lbfgs(f, x0, lbfgs_options);
     VERIFY(l.status == Status::Converged);
     VERIFY_CLOSE(l.x, optimum, 1e-8);
-    VERIFY(l.iterations < 100);
-    VERIFY(l.n_hessian == 0);
+    VERIFY(l.nit < 100);
+    VERIFY(l.nhev == 0);
     VERIFY(history_consistent(l));
 
     for (StepRule rule : {StepRule::Backtracking, StepRule::Curvature}) {
@@ -148,10 +148,10 @@ void quadratic() {
     // Newton: one step, the full step, one Hessian per point.
     const Result n = newton(f, x0);
     VERIFY(n.status == Status::Converged);
-    VERIFY(n.iterations == 1);
+    VERIFY(n.nit == 1);
     VERIFY(n.history.step[1] == 1.0);
     VERIFY_CLOSE(n.x, optimum, 1e-14);
-    VERIFY(n.n_value == 2 && n.n_gradient == 2 && n.n_hessian == 2);
+    VERIFY(n.nfev == 2 && n.njev == 2 && n.nhev == 2);
 
     // The curvature step is the exact line search: α = gᵀg / gᵀAg.
     GradientDescentOptions curvature;
@@ -164,7 +164,7 @@ void quadratic() {
     VERIFY_CLOSE(c.x, (x0 - alpha * g0).eval(), 1e-15);
     VERIFY(c.status == Status::MaxIterations);
     // ... and the exact line search leaves the new gradient orthogonal to the old one.
-    VERIFY(std::abs(c.gradient.dot(g0)) <= 1e-14 * g0.squaredNorm());
+    VERIFY(std::abs(c.jac.dot(g0)) <= 1e-14 * g0.squaredNorm());
 
     // Fixed step 1/L converges linearly; compare with the hand-written iteration.
     const double L = A.selfadjointView<Eigen::Lower>().eigenvalues().maxCoeff();
@@ -176,16 +176,16 @@ void quadratic() {
     Vector x = x0;
     for (int k = 0; k < 30; ++k) x -= (1.0 / L) * (A * x - b);
     VERIFY(r.status == Status::MaxIterations);
-    VERIFY(r.iterations == 30);
+    VERIFY(r.nit == 30);
     VERIFY_CLOSE(r.x, x, 1e-15);
-    VERIFY(r.n_value == 31 && r.n_gradient == 31 && r.n_hessian == 0);
+    VERIFY(r.nfev == 31 && r.njev == 31 && r.nhev == 0);
 
     LbfgsOptions lo;
     lo.tol = 1e-12;
     const Result l = lbfgs(f, x0, lo);
     VERIFY(l.status == Status::Converged);
     VERIFY_CLOSE(l.x, optimum, 1e-11);
-    VERIFY(l.iterations <= 10);
+    VERIFY(l.nit <= 10);
 
     // Too large a rate diverges (|1 − αλ| > 1) and returns a finite point; too small stops at max_iter.
     GradientDescentOptions large;
@@ -194,7 +194,7 @@ void quadratic() {
     VERIFY(d.status == Status::Diverged);
     VERIFY(finite_result(d));
     VERIFY(d.message.find("too large") != std::string::npos);
-    VERIFY(d.iterations < 100);
+    VERIFY(d.nit < 100);
     GradientDescentOptions huge;
     huge.learning_rate = 1e300;
     const Result h = gradient_descent(f, x0, huge);
@@ -217,7 +217,7 @@ void quadratic() {
     few.max_iter = 5;
     const Result ns = newton(saddle, x0, few);
     VERIFY(finite_result(ns));
-    VERIFY(ns.cost < 0.0);
+    VERIFY(ns.fun < 0.0);
     for (std::size_t i = 1; i < ns.history.cost.size(); ++i) VERIFY(ns.history.cost[i] < ns.history.cost[i - 1]);
 }
 
@@ -233,7 +233,7 @@ void logistic() {
     no.tol = 1e-12;
     const Result n = newton(cost, x0, no);
     VERIFY(n.status == Status::Converged);
-    VERIFY(n.iterations <= 10);
+    VERIFY(n.nit <= 10);
     LbfgsOptions lo;
     lo.tol = 1e-10;
     const Result l = lbfgs(cost, x0, lo);
@@ -250,7 +250,7 @@ void logistic() {
     const Result gc = gradient_descent(cost, x0, go);
     VERIFY(gc.status == Status::Converged);
     VERIFY_CLOSE(gc.x, n.x, 1e-7);
-    VERIFY(gc.n_hessian == gc.iterations);  // one Hessian-vector product per iteration
+    VERIFY(gc.nhev == gc.nit);  // one Hessian-vector product per iteration
 
     // At the optimum the gradient vanishes: check it independently of the solver.
     Vector g;
@@ -329,7 +329,7 @@ void control() {
                          : solver == 1 ? lbfgs(f, x0, {}, stop_at_3)
                                        : gradient_descent(f, x0, slow, stop_at_3);
         VERIFY(r.status == Status::CallbackStopped);
-        VERIFY(r.iterations == 3);
+        VERIFY(r.nit == 3);
         VERIFY(seen == 4);
         VERIFY(history_consistent(r));
     }
@@ -392,7 +392,7 @@ void control() {
     GradientDescentOptions none;
     none.max_iter = 0;
     const Result r = gradient_descent(f, x0, none);
-    VERIFY(r.iterations == 0 && r.status == Status::MaxIterations && r.x == x0);
+    VERIFY(r.nit == 0 && r.status == Status::MaxIterations && r.x == x0);
     VERIFY(std::string(to_string(Status::LineSearchFailed)) == "line_search_failed");
 }
 
@@ -422,9 +422,9 @@ void vectors() {
             if (error > 1e-10) std::cerr << name << ": gd_x relative error " << error << "\n";
             VERIFY(error <= 1e-10);
             // All the iterations ran, unless the gradient reached exactly zero first.
-            if (r.iterations != go.max_iter)
-                std::cerr << name << ": " << r.iterations << " iterations, " << r.message << "\n";
-            VERIFY(r.iterations == go.max_iter || (r.status == Status::Converged && r.grad_norm == 0.0));
+            if (r.nit != go.max_iter)
+                std::cerr << name << ": " << r.nit << " iterations, " << r.message << "\n";
+            VERIFY(r.nit == go.max_iter || (r.status == Status::Converged && r.grad_norm == 0.0));
             ++gd_checked;
         }
         if (v.has("optimum")) {
@@ -442,7 +442,7 @@ void vectors() {
                     std::cerr << name << ": " << (r == &rn ? "newton" : "lbfgs") << " optimum relative error "
                               << error << " (" << r->message << ")\n";
                 VERIFY(error <= 1e-6);
-                if (v.has("optimum_value")) VERIFY_CLOSE(r->cost, v.number("optimum_value"), 1e-10);
+                if (v.has("optimum_value")) VERIFY_CLOSE(r->fun, v.number("optimum_value"), 1e-10);
             }
             ++optimum_checked;
         }

@@ -52,30 +52,32 @@ struct History {
     std::vector<double> step;
 };
 
+/// The field names are scipy.optimize.OptimizeResult's, as in Python's descend.OptimizeResult:
+/// one vocabulary from C++ to Python.
 struct Result {
     /// The final point (always finite).
     Vector x;
     /// J(x).
-    double cost = 0.0;
+    double fun = 0.0;
     /// ∇J(x).
-    Vector gradient;
+    Vector jac;
     /// max|∇J(x)|: the quantity compared with tol.
     double grad_norm = 0.0;
     /// Iterations done (steps taken).
-    int iterations = 0;
+    int nit = 0;
     /// Evaluations of J (every call to value, value_gradient or value_gradient_hessian).
-    long n_value = 0;
+    long nfev = 0;
     /// Evaluations of ∇J (value_gradient or value_gradient_hessian).
-    long n_gradient = 0;
+    long njev = 0;
     /// Evaluations of the Hessian: hessian, value_gradient_hessian, and each hessian_product.
-    long n_hessian = 0;
+    long nhev = 0;
     Status status = Status::MaxIterations;
     /// Human-readable: what happened, and what to try when it is not Converged.
     std::string message;
     History history;
     /// newton only: ∇²J(x), the Hessian at the final point (empty for the other solvers), so that
     /// what needs it after the fit (standard errors) does not evaluate it again.
-    Matrix hessian;
+    Matrix hess;
 
     bool success() const { return status == Status::Converged; }
 };
@@ -85,11 +87,11 @@ struct Result {
 /// refer to the solver's own vectors, valid during the call only: copy them to keep them.
 struct IterationInfo {
     int iteration;
-    double cost;
+    double fun;
     double grad_norm;
     double step;
     const Vector& x;
-    const Vector& gradient;
+    const Vector& jac;
 };
 
 }  // namespace descend
