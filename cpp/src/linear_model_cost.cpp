@@ -23,6 +23,8 @@ double Cost::value(const Vector& w) const {
     return value_gradient(w, g);
 }
 
+bool Cost::hessian_diagonal(const Vector&, Vector&) const { return false; }
+
 void Cost::hessian(const Vector&, Matrix&) const {
     throw std::logic_error("this cost has no hessian()");
 }
@@ -57,6 +59,7 @@ struct Want {
     const Vector* direction = nullptr;  // for the Hessian-vector product
     const Vector* gram = nullptr;       // Gram weights in place of s∘L″ (weighted_gram, a kept curvature): no z
     Vector* keep_curvature = nullptr;   // where to write s∘L″ per row, as it is formed
+    bool diagonal = false;              // diag of the Hessian (the sandwich's diagonal), into product
     bool scores = false;                // (s∘L′)² in place of s∘L″ (score_gram)
 };
 
@@ -69,13 +72,13 @@ struct Accumulator {
     void init(const Want& want, Index p) {
         if (want.gradient) gradient.setZero(p);
         if (want.hessian) hessian.setZero(p, p);
-        if (want.direction) product.setZero(p);
+        if (want.direction || want.diagonal) product.setZero(p);
     }
     void add(const Accumulator& other, const Want& want) {
         value += other.value;
         if (want.gradient) gradient += other.gradient;
         if (want.hessian) hessian += other.hessian;
-        if (want.direction) product += other.product;
+        if (want.direction || want.diagonal) product += other.product;
     }
 };
 
@@ -149,13 +152,17 @@ public:
                 LossT::block(z, yb, loss, d2);
                 if (s_.size() != 0) d2 *= s_.segment(r0, m).array();
                 d2 = d2.square();
-            } else if ((want.hessian || want.direction) && !want.gram) {
+            } else if ((want.hessian || want.direction || want.diagonal) && !want.gram) {
                 d2.resize(m);
                 LossT::block_second(z, d2);
                 if (s_.size() != 0) d2 *= s_.segment(r0, m).array();
                 if (want.keep_curvature) want.keep_curvature->segment(r0, m) = d2.matrix();
             }
             if (want.hessian) detail::add_sandwich(Xb, d2, intercept_, acc.hessian, scratch);
+            if (want.diagonal) {
+                detail::add_squares(Xb, d2, acc.product.head(d));
+                if (intercept_) acc.product[d] += d2.sum();
+            }
             if (want.direction) {
                 const Vector& v = *want.direction;
                 detail::matvec(Xb, v.head(d), u);
@@ -368,6 +375,11 @@ struct Evaluator {
             out.product *= inv;
             out.product.head(d) += l2 * want.direction->head(d);
         }
+        if (want.diagonal) {
+            out.product = std::move(acc.product);
+            out.product *= inv;
+            out.product.head(d).array() += l2;
+        }
         return out;
     }
 };
@@ -417,6 +429,19 @@ void LinearModelCost::hessian_product(const Vector& w, const Vector& v, Vector& 
     out = std::move(Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).product);
     std::lock_guard<std::mutex> lock(curvature_mutex_);
     curvature_ = std::move(fresh);
+}
+
+bool LinearModelCost::hessian_diagonal(const Vector& w, Vector& out) const {
+    auto fresh = std::make_shared<Curvature>();
+    fresh->w = w;
+    fresh->d2.resize(n_);
+    Want want;
+    want.diagonal = true;
+    want.keep_curvature = &fresh->d2;
+    out = std::move(Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).product);
+    std::lock_guard<std::mutex> lock(curvature_mutex_);
+    curvature_ = std::move(fresh);
+    return true;
 }
 
 double LinearModelCost::value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const {

@@ -114,6 +114,12 @@ public:
                                         "x" + std::to_string(x.size()) + " (dim x dim)");
         return f;
     }
+    bool hessian_diagonal(const Vector& x, Vector& out) {
+        if (!cost_.hessian_diagonal(x, out)) return false;
+        ++result.nhev;
+        if (out.size() != x.size() || !out.allFinite()) return false;  // unusable: no preconditioner
+        return true;
+    }
     void hessian_product(const Vector& x, const Vector& v, Vector& out) {
         ++result.nhev;
         cost_.hessian_product(x, v, out);
@@ -824,61 +830,74 @@ Result lbfgs(const Cost& cost, const Vector& x0, const LbfgsOptions& options, co
 namespace {
 
 // The τ ≥ 0 with ‖z + τd‖ = Δ (z inside the region).
-double to_boundary(const Vector& z, const Vector& d, double radius) {
-    const double a = d.squaredNorm(), b = z.dot(d), c = z.squaredNorm() - radius * radius;
+// The τ ≥ 0 with ‖z + τd‖_M = Δ, where ‖v‖²_M = Σ mⱼvⱼ² (m empty: the Euclidean norm).
+double to_boundary(const Vector& z, const Vector& d, double radius, const Vector& m) {
+    const bool plain = m.size() == 0;
+    const double a = plain ? d.squaredNorm() : (m.array() * d.array().square()).sum();
+    const double b = plain ? z.dot(d) : (m.array() * z.array() * d.array()).sum();
+    const double c = (plain ? z.squaredNorm() : (m.array() * z.array().square()).sum()) - radius * radius;
     return (-b + std::sqrt(std::max(b * b - a * c, 0.0))) / a;
+}
+
+double m_norm(const Vector& v, const Vector& m) {
+    return m.size() == 0 ? v.norm() : std::sqrt((m.array() * v.array().square()).sum());
 }
 
 struct CgStep {
     Vector p;
     double model = 0.0;  // m(p) = gᵀp + ½pᵀHp, < 0
     bool boundary = false;
+    double m_norm = 0.0;  // ‖p‖_M, the norm of the trust region
 };
 
-// Steihaug's truncated conjugate gradients for min m(p) within ‖p‖ ≤ Δ. m is tracked from
-// the CG quantities (Hz updated with each Hd), so no product beyond one per CG iteration.
-CgStep steihaug(Run& run, const Vector& x, const Vector& g, double radius, int max_cg) {
+// Steihaug's truncated conjugate gradients for min m(p) within ‖p‖_M ≤ Δ, preconditioned by
+// M = diag(m) (m empty: none, the Euclidean norm). m is tracked from the CG quantities (Hz
+// updated with each Hd), so no product beyond one per CG iteration. The residual test is on
+// ‖r‖₂ ≤ min(0.5, √‖g‖₂)·‖g‖₂ with or without M.
+CgStep steihaug(Run& run, const Vector& x, const Vector& g, double radius, int max_cg, const Vector& m) {
     const Index n = g.size();
+    const bool plain = m.size() == 0;
+    auto precondition = [&](const Vector& r) -> Vector { return plain ? r : Vector(r.cwiseQuotient(m)); };
     CgStep out;
-    Vector z = Vector::Zero(n), Hz = Vector::Zero(n), r = g, d = -g, Hd;
+    Vector z = Vector::Zero(n), Hz = Vector::Zero(n), r = g, y = precondition(r), d = -y, Hd;
     const double g_norm = g.norm();
     const double tol = std::min(0.5, std::sqrt(g_norm)) * g_norm;
-    double rr = r.squaredNorm();
+    double ry = r.dot(y);
     auto model_at = [&](const Vector& step, const Vector& Hstep) { return g.dot(step) + 0.5 * step.dot(Hstep); };
+    auto finish = [&](Vector p, const Vector& Hp, bool boundary) {
+        out.model = model_at(p, Hp);
+        out.boundary = boundary;
+        out.m_norm = m_norm(p, m);
+        out.p = std::move(p);
+        return out;
+    };
     for (int j = 0; j < max_cg; ++j) {
         poll_interrupt();
         run.hessian_product(x, d, Hd);
         const double dHd = d.dot(Hd);
         if (!(dHd > 0.0)) {  // negative (or zero, or NaN) curvature: to the boundary along d
-            // Without a boundary yet (the first step, Δ = ∞): the steepest-descent step −g first,
-            // or the CG point reached so far; the ratio test then sizes Δ from it.
+            // Without a boundary yet (the first step, Δ = ∞): the (preconditioned) steepest-descent
+            // step first, or the CG point reached so far; the ratio test then sizes Δ from it.
             const double tau = !std::isfinite(dHd) ? 0.0 : std::isinf(radius) ? (j == 0 ? 1.0 : 0.0)
-                                                                                : to_boundary(z, d, radius);
-            out.p = z + tau * d;
-            out.model = model_at(out.p, Hz + tau * Hd);
-            out.boundary = tau > 0.0;
-            return out;
+                                                                                : to_boundary(z, d, radius, m);
+            return finish(z + tau * d, Hz + tau * Hd, tau > 0.0);
         }
-        const double alpha = rr / dHd;
+        const double alpha = ry / dHd;
         Vector z_next = z + alpha * d;
-        if (z_next.norm() >= radius) {
-            const double tau = to_boundary(z, d, radius);
-            out.p = z + tau * d;
-            out.model = model_at(out.p, Hz + tau * Hd);
-            out.boundary = true;
-            return out;
+        if (m_norm(z_next, m) >= radius) {
+            const double tau = to_boundary(z, d, radius, m);
+            return finish(z + tau * d, Hz + tau * Hd, true);
         }
         Hz += alpha * Hd;
         z.swap(z_next);
         r += alpha * Hd;
-        const double rr_next = r.squaredNorm();
-        if (std::sqrt(rr_next) <= tol) break;
-        d = -r + (rr_next / rr) * d;
-        rr = rr_next;
+        if (r.norm() <= tol) break;
+        y = precondition(r);
+        const double ry_next = r.dot(y);
+        d = -y + (ry_next / ry) * d;
+        ry = ry_next;
     }
-    out.p = z;
-    out.model = model_at(z, Hz);
-    return out;
+    return finish(std::move(z), Hz, false);
 }
 
 }  // namespace
@@ -895,7 +914,7 @@ Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& opti
     const int max_cg = options.max_cg > 0 ? options.max_cg : static_cast<int>(std::max<Index>(2 * x0.size(), 1));
     // Δ = ∞ for the first step when initial_radius is 0; then Δ is set from that step's length.
     double radius = options.initial_radius > 0.0 ? options.initial_radius : std::numeric_limits<double>::infinity();
-    Vector x_new, g_new;
+    Vector x_new, g_new, diagonal;
     for (int k = 1;;) {
         if (r.grad_norm <= options.tol) {
             run.converged(options.tol);
@@ -908,7 +927,16 @@ Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& opti
                                                   "lie at infinity");
             break;
         }
-        const CgStep step = steihaug(run, r.x, r.jac, radius, max_cg);
+        // The preconditioner: diag H at x where the cost offers it (one pass over the data, which
+        // also keeps the curvature for the products), floored so that M stays positive definite.
+        if (options.precondition && run.hessian_diagonal(r.x, diagonal)) {
+            const double largest = diagonal.cwiseAbs().maxCoeff();
+            const double floor = largest > 0.0 ? kEps * largest : 1.0;
+            diagonal = diagonal.cwiseAbs().cwiseMax(floor);
+        } else {
+            diagonal.resize(0);
+        }
+        const CgStep step = steihaug(run, r.x, r.jac, radius, max_cg, diagonal);
         x_new = r.x + step.p;
         const double f_new = run.value_gradient(x_new, g_new);
         const double actual = r.fun - f_new;
@@ -919,8 +947,9 @@ Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& opti
         // rounding and the gradient shrank (as Newton's line search does).
         const bool rounding = finite && std::abs(actual) <= level && predicted <= level;
         const double rho = predicted > 0.0 ? actual / predicted : -1.0;
-        const double p_norm = step.p.norm();
-        if (!finite || rho < 0.25) radius = 0.25 * (finite ? std::min(radius, p_norm) : p_norm);
+        const double p_norm = step.p.norm();  // reported as the step
+        const double p_size = step.m_norm;    // the region's measure
+        if (!finite || rho < 0.25) radius = 0.25 * (finite ? std::min(radius, p_size) : p_size);
         // else, with Δ = ∞ (initial_radius 0): Δ stays unbounded while the truncated Newton steps
         // work, and is first set, from the failing step's length, when one does not.
         else if (rho > 0.75 && step.boundary) radius = std::min(2.0 * radius, options.max_radius);

@@ -269,6 +269,20 @@ curvature step, hessian(w) -> ndarray.)doc")
                 return py::make_tuple(f, std::move(g), std::move(H));
             },
             py::arg("w"))
+        .def(
+            "hessian_diagonal",
+            [](const Cost& self, const Vector& w) -> std::optional<Vector> {
+                finite(w, "w");
+                Vector out;
+                bool offered;
+                {
+                    py::gil_scoped_release release;
+                    offered = self.hessian_diagonal(w, out);
+                }
+                if (!offered) return std::nullopt;
+                return out;
+            },
+            py::arg("w"), "diag ∇²J(w), or None where the cost does not offer it.")
         .def("has_hessian", &Cost::has_hessian);
 
     py::class_<LinearModelCost, Cost>(m, "LinearModelCost", R"doc(

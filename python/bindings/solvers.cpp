@@ -85,6 +85,7 @@ void bind_solvers(py::module_& m) {
         .def_readwrite("max_radius", &NewtonCgOptions::max_radius)
         .def_readwrite("eta", &NewtonCgOptions::eta)
         .def_readwrite("max_cg", &NewtonCgOptions::max_cg)
+        .def_readwrite("precondition", &NewtonCgOptions::precondition)
         .def("validate", &NewtonCgOptions::validate);
 
     py::class_<Result>(m, "Result", "What a solver returns (result.hpp); arrays are copies.")

@@ -18,6 +18,10 @@ class Cost:
         ...
     def dim(self) -> int:
         ...
+    def hessian_diagonal(self, w: _ArrayLike) -> _Array | None:
+        """
+        diag ∇²J(w), or None where the cost does not offer it.
+        """
     def has_hessian(self) -> bool:
         ...
     def hessian(self, w: _Array) -> _Array:
@@ -133,6 +137,7 @@ class NewtonCgOptions:
     max_cg: int
     max_iter: int
     max_radius: float
+    precondition: bool
     tol: float
 class NewtonOptions:
     """

@@ -201,6 +201,14 @@ class Cost:
         self._finite(w, product)
         return product
 
+    def hessian_diagonal(self, w: Any) -> FloatArray:
+        """diag ∇²J(w), shape (dim,), from one pass over X (O(non-zeros) for sparse X), without
+        forming the Hessian: newton_cg's preconditioner."""
+        w = self._point(w)
+        diagonal = np.asarray(self._core.hessian_diagonal(w))
+        self._finite(w, diagonal)
+        return diagonal
+
     def value_gradient_hessian(self, w: Any) -> tuple[float, FloatArray, FloatArray]:
         """J(w), ∇J(w) and ∇²J(w) from one pass over X."""
         w = self._point(w)

@@ -378,6 +378,12 @@ def newton(
     return _solve("newton", _core.newton, _core.NewtonOptions(), cost, x0, options, callback, verbose)
 
 
+def _as_flag(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
 def newton_cg(
     cost: Any,
     x0: Any = None,
@@ -388,6 +394,7 @@ def newton_cg(
     max_radius: float = 1e10,
     eta: float = 0.15,
     max_cg: int = 0,
+    precondition: bool = True,
     callback: Callback | None = None,
     verbose: int = 0,
 ) -> OptimizeResult:
@@ -422,6 +429,13 @@ def newton_cg(
         In [0, 0.25).
     max_cg : int, default 0
         Conjugate-gradient iterations per step at most; 0 means 2·dim.
+    precondition : bool, default True
+        Precondition CG by the Hessian's diagonal where the cost offers it (a
+        :class:`descend.Cost` does, for one more pass over the data per iteration, which also
+        serves the first product), the region then measured in
+        :math:`\lVert p\rVert_M = \sqrt{\sum_j H_{jj} p_j^2}` (LIBLINEAR's preconditioned TRON).
+        On sparse data whose columns differ in scale (text: a few frequent words, many rare
+        ones) this cuts the CG iterations several-fold.
     callback, verbose : as in :func:`gradient_descent`.
 
     Returns
@@ -437,6 +451,7 @@ def newton_cg(
         "max_radius": as_real(max_radius, "max_radius", minimum=0.0, strict=True),
         "eta": as_real(eta, "eta", minimum=0.0),
         "max_cg": as_int(max_cg, "max_cg", minimum=0),
+        "precondition": _as_flag(precondition, "precondition"),
     }
     return _solve("newton_cg", _core.newton_cg, _core.NewtonCgOptions(), cost, x0, options, callback, verbose)
 

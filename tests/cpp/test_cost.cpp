@@ -253,6 +253,12 @@ void check_sparse() {
                     cost.hessian_product(wp, vp, hv);
                     VERIFY_CLOSE(hv, hv0, 1e-13);
                     VERIFY_CLOSE(cost.decision_function(wp), dense.decision_function(wp), 1e-13);
+                    Vector diagonal, dense_diagonal;
+                    VERIFY(cost.hessian_diagonal(wp, diagonal) && dense.hessian_diagonal(wp, dense_diagonal));
+                    VERIFY_CLOSE(diagonal, Vector(H0.diagonal()), 1e-13);
+                    VERIFY_CLOSE(dense_diagonal, Vector(H0.diagonal()), 1e-13);
+                    cost.hessian_product(wp, vp, hv);  // after the diagonal, from its kept curvature
+                    VERIFY_CLOSE(hv, hv0, 1e-13);
                 }
                 for (const descend::Design& data : {descend::view(csr_f), descend::view(csc_f)}) {
                     const LinearModelCost cost(data, y, options, weights);

@@ -47,6 +47,9 @@ public:
     virtual double value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const;
     /// Whether hessian() is available.
     virtual bool has_hessian() const { return true; }
+    /// diag ∇²J(w) into out, when the cost offers it cheaply (newton_cg's preconditioner):
+    /// returns false, leaving out alone, when it does not (the default).
+    virtual bool hessian_diagonal(const Vector& w, Vector& out) const;
 };
 
 enum class Reduction { Mean, Sum };
@@ -85,6 +88,9 @@ public:
     /// ∇²J(w)·v, one pass over X. The curvature s∘L″(z) at the last w is kept (n numbers), so
     /// the products at one w that conjugate gradients ask for do not form z = Xw again.
     void hessian_product(const Vector& w, const Vector& v, Vector& out) const override;
+    /// diag ∇²J(w) = Σᵢ sᵢL″(zᵢ)·x̃ᵢⱼ²/S + λ, one pass over X; keeps the curvature at w for
+    /// the products that follow, as hessian_product does. Always available: returns true.
+    bool hessian_diagonal(const Vector& w, Vector& out) const override;
     double value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const override;
 
     Index n_samples() const { return n_; }

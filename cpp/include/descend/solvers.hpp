@@ -132,6 +132,10 @@ struct NewtonCgOptions {
     double eta = 0.15;
     /// Conjugate-gradient iterations per step at most; 0 means 2·dim.
     int max_cg = 0;
+    /// Precondition CG by diag H where the cost offers it (Cost::hessian_diagonal; a
+    /// LinearModelCost does, for one pass over the data per iteration), the trust region then
+    /// measured in ‖p‖_M = √(Σ Hⱼⱼpⱼ²) (LIBLINEAR's preconditioned TRON).
+    bool precondition = true;
 
     /// Throws std::invalid_argument naming the first bad field.
     void validate() const;
