@@ -410,38 +410,36 @@ void LinearModelCost::hessian_product(const Vector& w, const Vector& v, Vector& 
     if (v.size() != dim())
         throw std::invalid_argument("v must have length " + std::to_string(dim()) + " (dim), got " +
                                     std::to_string(v.size()));
+    out = curvature_pass(w, &v);
+}
+
+bool LinearModelCost::hessian_diagonal(const Vector& w, Vector& out) const {
+    out = curvature_pass(w, nullptr);
+    return true;
+}
+
+Vector LinearModelCost::curvature_pass(const Vector& w, const Vector* direction) const {
     std::shared_ptr<const Curvature> kept;
     {
         std::lock_guard<std::mutex> lock(curvature_mutex_);
         kept = curvature_;
     }
     Want want;
-    want.direction = &v;
+    want.direction = direction;
+    want.diagonal = direction == nullptr;
+    const Evaluator evaluate{X_, y_, s_, options_, d_, divisor_, threads_};
     if (kept && kept->w.size() == w.size() && kept->w == w) {
         want.gram = &kept->d2;  // the same numbers the pass would form: the same bits
-        out = std::move(Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).product);
-        return;
+        return std::move(evaluate(w, want).product);
     }
     auto fresh = std::make_shared<Curvature>();
     fresh->w = w;
     fresh->d2.resize(n_);
     want.keep_curvature = &fresh->d2;
-    out = std::move(Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).product);
+    Vector out = std::move(evaluate(w, want).product);
     std::lock_guard<std::mutex> lock(curvature_mutex_);
     curvature_ = std::move(fresh);
-}
-
-bool LinearModelCost::hessian_diagonal(const Vector& w, Vector& out) const {
-    auto fresh = std::make_shared<Curvature>();
-    fresh->w = w;
-    fresh->d2.resize(n_);
-    Want want;
-    want.diagonal = true;
-    want.keep_curvature = &fresh->d2;
-    out = std::move(Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).product);
-    std::lock_guard<std::mutex> lock(curvature_mutex_);
-    curvature_ = std::move(fresh);
-    return true;
+    return out;
 }
 
 double LinearModelCost::value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const {

@@ -915,6 +915,7 @@ Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& opti
     // Δ = ∞ for the first step when initial_radius is 0; then Δ is set from that step's length.
     double radius = options.initial_radius > 0.0 ? options.initial_radius : std::numeric_limits<double>::infinity();
     Vector x_new, g_new, diagonal;
+    bool diagonal_stale = true;
     for (int k = 1;;) {
         if (r.grad_norm <= options.tol) {
             run.converged(options.tol);
@@ -929,12 +930,18 @@ Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& opti
         }
         // The preconditioner: diag H at x where the cost offers it (one pass over the data, which
         // also keeps the curvature for the products), floored so that M stays positive definite.
-        if (options.precondition && run.hessian_diagonal(r.x, diagonal)) {
-            const double largest = diagonal.cwiseAbs().maxCoeff();
-            const double floor = largest > 0.0 ? kEps * largest : 1.0;
-            diagonal = diagonal.cwiseAbs().cwiseMax(floor);
-        } else {
+        // After a rejected step x has not moved: the diagonal formed there still holds.
+        if (!options.precondition) {
             diagonal.resize(0);
+        } else if (diagonal_stale) {
+            if (run.hessian_diagonal(r.x, diagonal)) {
+                const double largest = diagonal.cwiseAbs().maxCoeff();
+                const double floor = largest > 0.0 ? kEps * largest : 1.0;
+                diagonal = diagonal.cwiseAbs().cwiseMax(floor);
+            } else {
+                diagonal.resize(0);
+            }
+            diagonal_stale = false;
         }
         const CgStep step = steihaug(run, r.x, r.jac, radius, max_cg, diagonal);
         x_new = r.x + step.p;
@@ -955,6 +962,7 @@ Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& opti
         else if (rho > 0.75 && step.boundary) radius = std::min(2.0 * radius, options.max_radius);
         const bool accepted = finite && (rho > options.eta || (rounding && max_norm(g_new) < r.grad_norm));
         if (accepted) {
+            diagonal_stale = true;
             if (!run.accept(k, x_new, f_new, g_new, p_norm)) {
                 run.stopped();
                 break;

@@ -404,7 +404,7 @@ def solve_sparse(
         message = f"solved by the normal equations ({how}) with {len(history) - 2} refinement step(s)"
         nhev = 1
     else:
-        diagonal = _sparse_hessian_diagonal(X, weights, total, fit_intercept, 2.0 * alpha / total)
+        diagonal = cost.hessian_diagonal(zeros)  # one pass over the non-zeros
         scale = 1.0 / np.where(diagonal > 0.0, diagonal, 1.0)
         w = zeros
         r = -g0
@@ -447,19 +447,3 @@ def solve_sparse(
     )  # fmt: skip
     coef = w[: p - 1].copy() if fit_intercept else w.copy()
     return Solution(coef, float(w[-1]) if fit_intercept else 0.0, result)
-
-
-def _sparse_hessian_diagonal(
-    X: Any, weights: FloatArray | None, total: float, fit_intercept: bool, l2: float
-) -> FloatArray:
-    """diag of the squared-error Hessian 2·X̃ᵀdiag(s)X̃/S + λ, from the non-zeros (O(nnz))."""
-    import scipy.sparse  # type: ignore[import-untyped]
-
-    csr = scipy.sparse.csr_matrix(X)
-    n = csr.shape[0]
-    s = np.ones(n) if weights is None else weights
-    squares = csr.multiply(csr).T @ s
-    diagonal = 2.0 * np.asarray(squares, dtype=np.float64).ravel() / total + l2
-    if fit_intercept:
-        diagonal = np.append(diagonal, 2.0 * float(np.sum(s)) / total)
-    return diagonal

@@ -88,8 +88,8 @@ public:
     /// ∇²J(w)·v, one pass over X. The curvature s∘L″(z) at the last w is kept (n numbers), so
     /// the products at one w that conjugate gradients ask for do not form z = Xw again.
     void hessian_product(const Vector& w, const Vector& v, Vector& out) const override;
-    /// diag ∇²J(w) = Σᵢ sᵢL″(zᵢ)·x̃ᵢⱼ²/S + λ, one pass over X; keeps the curvature at w for
-    /// the products that follow, as hessian_product does. Always available: returns true.
+    /// diag ∇²J(w) = Σᵢ sᵢL″(zᵢ)·x̃ᵢⱼ²/S + λ, one pass over X; shares the kept curvature with
+    /// hessian_product (either may form it for the other). Always available: returns true.
     bool hessian_diagonal(const Vector& w, Vector& out) const override;
     double value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const override;
 
@@ -122,6 +122,10 @@ private:
     double normaliser_ = 1.0;
     double divisor_ = 1.0;  // the kernel's sums are divided by this: n (unit weights, mean) or 1
     int threads_ = 1;
+
+    // H·v (direction) or diag H (null) at w, from the kept curvature when it is w's, else from a
+    // pass that keeps it.
+    Vector curvature_pass(const Vector& w, const Vector* direction) const;
 
     struct Curvature {
         Vector w;   // the point
