@@ -14,6 +14,7 @@ import importlib
 from typing import Any
 
 from . import reference
+from ._config import config, show_config
 from ._result import History, IterationInfo, LearningRateSweep, OptimizeResult, Status
 from .cost import Cost
 from .inference import Inference, inference
@@ -35,6 +36,7 @@ __all__ = [
     "PoissonRegressor",
     "Status",
     "__version__",
+    "config",
     "dask",
     "gradient_descent",
     "inference",
@@ -46,6 +48,7 @@ __all__ = [
     "newton_cg",
     "plot",
     "reference",
+    "show_config",
     "sigmoid",
     "squared_error",
 ]

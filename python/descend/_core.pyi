@@ -302,3 +302,9 @@ def squared_error(y: _Array, y_pred: _Array) -> _Array:
     """
 def _stream_sum(X: numpy.typing.NDArray[typing.Any], n_threads: int) -> float:
     """A plain read of X with the kernels' threads and row partition (the benchmarks' memory floor)."""
+def kernel_config() -> dict[str, typing.Any]:
+    """The kernels' level in use and why, and the levels compiled and supported (descend/config.hpp)."""
+def set_kernel_level(level: str) -> None:
+    """Uses `level` ('baseline', 'avx', 'avx2', 'avx512', 'native' or 'best') from now on."""
+def config_report() -> str:
+    """The configuration in words."""

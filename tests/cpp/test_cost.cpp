@@ -3,10 +3,13 @@
 #include "testing.hpp"
 
 #include <descend/check.hpp>
+#include <descend/config.hpp>
 #include <descend/cost.hpp>
 #include <descend/losses.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -388,13 +391,50 @@ void check_bad_arguments() {
 
 }  // namespace
 
+// Whether f throws std::invalid_argument with `words` in its message.
+template <class F>
+bool throws_naming(F&& f, const std::string& words) {
+    try {
+        f();
+    } catch (const std::invalid_argument& error) {
+        return std::string(error.what()).find(words) != std::string::npos;
+    }
+    return false;
+}
+
+// The levels: the best is chosen by default; every level this CPU runs can be asked for, and
+// reports itself; one it cannot run, or one this build lacks, is refused by name.
+void check_levels() {
+    const descend::KernelConfig config = descend::kernel_config();
+    VERIFY(!config.compiled.empty() && !config.supported.empty());
+    VERIFY(config.level == config.supported.back());
+    for (const std::string& level : config.supported) {
+        descend::set_kernel_level(level);
+        VERIFY(descend::kernel_config().level == level);
+    }
+    for (const std::string& level : config.compiled)
+        if (std::find(config.supported.begin(), config.supported.end(), level) == config.supported.end())
+            VERIFY(throws_naming([&] { descend::set_kernel_level(level); }, "CPU lacks"));
+    VERIFY(throws_naming([] { descend::set_kernel_level("sse9"); }, "level must be one of"));
+    descend::set_kernel_level("best");
+    VERIFY(descend::kernel_config().level == config.level);
+    VERIFY(descend::config_report().find("kernels:   " + config.level) != std::string::npos);
+}
+
 int main() {
-    const int files = check_vectors();
-    VERIFY(files >= 1);
-    check_finite_differences();
-    check_extremes();
-    check_sparse();
-    check_weighted_gram();
-    check_bad_arguments();
+    check_levels();
+    // Everything, at every level this CPU runs, against the same vectors and finite differences.
+    for (const std::string& level : descend::kernel_config().supported) {
+        descend::set_kernel_level(level);
+        std::printf("test_cost: the %s kernels\n", level.c_str());
+        const int files = check_vectors();
+        VERIFY(files >= 1);
+        check_finite_differences();
+        check_extremes();
+        check_sparse();
+        check_weighted_gram();
+        check_bad_arguments();
+    }
+    descend::set_kernel_level("best");
     return testing::finish("test_cost");
 }

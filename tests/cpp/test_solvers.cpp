@@ -7,6 +7,8 @@
 #include "descend/solvers.hpp"
 #include "testing.hpp"
 
+#include <descend/config.hpp>
+
 #include <Eigen/Dense>
 
 #include <cmath>
@@ -456,9 +458,15 @@ void vectors() {
 int main() {
     rosenbrock();
     quadratic();
-    logistic();
-    separable();
     control();
-    vectors();
+    // The fits that evaluate the linear-model cost, at every level this CPU runs.
+    for (const std::string& level : descend::kernel_config().supported) {
+        descend::set_kernel_level(level);
+        std::printf("test_solvers: the %s kernels\n", level.c_str());
+        logistic();
+        separable();
+        vectors();
+    }
+    descend::set_kernel_level("best");
     return testing::finish("test_solvers");
 }

@@ -1,6 +1,7 @@
 // Logistic regression's cost, gradient and Hessian on a tiny dataset, through
 // the installed library. Prints `value`, `gradient` and `hessian` lines.
 #include <descend/check.hpp>
+#include <descend/config.hpp>
 #include <descend/cost.hpp>
 #include <descend/losses.hpp>
 
@@ -33,5 +34,6 @@ int main() {
     std::cout << "\nhessian";
     for (Eigen::Index i = 0; i < H.size(); ++i) std::cout << ' ' << H.data()[i];
     std::cout << "\ncheck_error " << descend::check_gradient(cost, w).error << "\n";
+    std::cout << "level " << descend::kernel_config().level << "\n";
     return descend::check_gradient(cost, w).ok ? 0 : 1;
 }
