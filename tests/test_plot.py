@@ -64,7 +64,10 @@ def test_long_and_short_runs_share_a_readable_axis(cost):  # type: ignore[no-unt
 
 
 def test_learning_rates_shows_slow_good_and_diverging_side_by_side(cost):  # type: ignore[no-untyped-def]
-    sweep = learning_rate_sweep(cost, [0.05, 5.0, 20.0], max_iter=300, tol=1e-8)
+    # 250 diverges for a reason, not by chance: the log loss's gradient is bounded, and the penalty
+    # alone multiplies w by 1 − 250·λ = −1.5 each step. (A rate such as 20 oscillates chaotically,
+    # and whether that is caught as divergence within 300 steps depends on the last bits.)
+    sweep = learning_rate_sweep(cost, [0.05, 5.0, 250.0], max_iter=300, tol=1e-8)
     statuses = [str(result.status) for _, result in sweep]
     assert statuses == ["max_iterations", "converged", "diverged"]
     figure = plot.learning_rates(sweep, optimum=newton(cost, tol=1e-12).fun)
@@ -72,7 +75,7 @@ def test_learning_rates_shows_slow_good_and_diverging_side_by_side(cost):  # typ
     titles = [axes.get_title() for axes in figure.axes]
     assert "α = 0.05" in titles[0] and "too small" in titles[0]
     assert "α = 5" in titles[1] and "good" in titles[1]
-    assert "α = 20" in titles[2] and "too large" in titles[2]
+    assert "α = 250" in titles[2] and "too large" in titles[2]
     assert all(axes.get_yscale() == "log" for axes in figure.axes)
     assert figure.axes[0].get_shared_y_axes().joined(figure.axes[0], figure.axes[2])
     assert figure.axes[0].get_ylabel() and all(axes.get_xlabel() == "iteration" for axes in figure.axes)

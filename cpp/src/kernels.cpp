@@ -12,6 +12,7 @@
 #include <chrono>
 #include <exception>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -53,7 +54,31 @@ private:
 template <class LossT, class D>
 class Pass {
 public:
-    Pass(const D& X, const Vector& y, const Vector& s, bool intercept) : X_(X), y_(y), s_(s), intercept_(intercept) {}
+    Pass(const D& X, const Vector& y, const Vector& s, bool intercept, const Vector* shift = nullptr)
+        : X_(X), y_(y), s_(s), intercept_(intercept), shift_(shift) {}
+
+    // Calls f(r0, X_b) for the blocks of rows [begin, end), with the shift c subtracted from every
+    // row of a dense block first (into a buffer the size of the block): (x − c)ᵀw is then formed
+    // from the differences, never as xᵀw − cᵀw, which would cancel for data far from the origin.
+    template <class F>
+    void blocks(Index begin, Index end, bool hessian, F&& f) const {
+        RowBlock shifted_rows;
+        ColBlock shifted_cols;
+        X_.for_each_block(begin, end, hessian, [&](Index r0, const auto& Xb) {
+            using B = std::decay_t<decltype(Xb)>;
+            if constexpr (std::is_base_of_v<Eigen::MatrixBase<B>, B>) {
+                if (shift_ != nullptr) {
+                    auto& shifted = [&]() -> auto& {
+                        if constexpr (B::IsRowMajor) return shifted_rows;
+                        else return shifted_cols;
+                    }();
+                    shifted.noalias() = Xb.rowwise() - shift_->transpose();
+                    return f(r0, shifted);
+                }
+            }
+            return f(r0, Xb);
+        });
+    }
 
     // Accumulates rows [begin, end) into acc; unnormalised (no 1/S, no λ).
     void run(Index begin, Index end, const Vector& w, const Want& want, Accumulator& acc,
@@ -64,7 +89,7 @@ public:
         detail::Array z, loss, d1, d2, u;  // per-block buffers, reused
         detail::SandwichScratch scratch;
 
-        X_.for_each_block(begin, end, want.hessian, [&](Index r0, const auto& Xb) {
+        blocks(begin, end, want.hessian, [&](Index r0, const auto& Xb) {
             if (stop.load(std::memory_order_relaxed)) return false;
             if (poller) poller->tick();
             const Index m = Xb.rows();
@@ -124,7 +149,7 @@ public:
         const Index d = X_.cols();
         const double b = intercept_ ? w[d] : 0.0;
         detail::Array z;
-        X_.for_each_block(begin, end, false, [&](Index r0, const auto& Xb) {
+        blocks(begin, end, false, [&](Index r0, const auto& Xb) {
             detail::matvec(Xb, w.head(d), z);
             out.segment(r0, z.size()) = (z + b).matrix();
             return true;
@@ -132,10 +157,13 @@ public:
     }
 
 private:
+    using RowBlock = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using ColBlock = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
     const D& X_;
     const Vector& y_;
     const Vector& s_;
     bool intercept_;
+    const Vector* shift_;  // null: none
 };
 
 // Splits the rows into `threads` contiguous ranges at the design's boundaries, runs one per
@@ -184,9 +212,9 @@ decltype(auto) with_design(const Design& X, F&& f) {
 }
 
 template <class LossT, class D>
-Accumulator accumulate(const D& X, const Vector& y, const Vector& s, bool intercept, int threads,
-                       const Vector& w, const Want& want) {
-    const Pass<LossT, D> pass(X, y, s, intercept);
+Accumulator accumulate(const D& X, const Vector& y, const Vector& s, bool intercept, const Vector* shift,
+                       int threads, const Vector& w, const Want& want) {
+    const Pass<LossT, D> pass(X, y, s, intercept, shift);
     const Index p = X.cols() + (intercept ? 1 : 0);
     return parallel_accumulate(X, threads, want, p,
                                [&](Index begin, Index end, Accumulator& acc, std::atomic<bool>& stop,
@@ -197,14 +225,14 @@ Accumulator accumulate(const D& X, const Vector& y, const Vector& s, bool interc
 Accumulator accumulate_any(const PassInput& in, const Vector& w, const Want& want) {
     return with_loss(in.loss, [&](auto loss) {
         return with_design(*in.X, [&](const auto& design) {
-            return accumulate<decltype(loss)>(design, *in.y, *in.s, in.intercept, in.threads, w, want);
+            return accumulate<decltype(loss)>(design, *in.y, *in.s, in.intercept, in.shift, in.threads, w, want);
         });
     });
 }
 
 void decision_any(const PassInput& in, const Vector& w, Vector& out) {
     with_design(*in.X, [&](const auto& design) {
-        const Pass<SquaredError, std::decay_t<decltype(design)>> pass(design, *in.y, *in.s, in.intercept);
+        const Pass<SquaredError, std::decay_t<decltype(design)>> pass(design, *in.y, *in.s, in.intercept, in.shift);
         Want none;
         parallel_accumulate(design, in.threads, none, 0,
                             [&](Index begin, Index end, Accumulator&, std::atomic<bool>&, InterruptPoller*) {

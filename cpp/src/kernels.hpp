@@ -52,7 +52,8 @@ struct Accumulator {
     }
 };
 
-/// The data of a pass: X, the loss, y, the stored weights (empty: unit), the intercept, the threads.
+/// The data of a pass: X, the loss, y, the stored weights (empty: unit), the intercept, the threads,
+/// and the shift c subtracted from every row of dense X as it is read (null: none).
 struct PassInput {
     const Design* X;
     LossKind loss;
@@ -60,6 +61,7 @@ struct PassInput {
     const Vector* s;
     bool intercept;
     int threads;
+    const Vector* shift = nullptr;
 };
 
 /// One level's entry points.

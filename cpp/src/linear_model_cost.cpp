@@ -53,6 +53,10 @@ namespace {
 using detail::Accumulator;
 using detail::Want;
 
+const Vector* shift_of(const LinearModelOptions& options) {
+    return options.shift.size() != 0 ? &options.shift : nullptr;
+}
+
 void require(bool ok, const std::string& message) {
     if (!ok) throw std::invalid_argument(message);
 }
@@ -101,6 +105,13 @@ LinearModelCost::LinearModelCost(Design X, const Eigen::Ref<const Vector>& y, co
     });
     require(std::isfinite(options.l2) && options.l2 >= 0.0, "l2 must be a finite number >= 0, got " +
                                                                  std::to_string(options.l2));
+    if (options.shift.size() != 0) {
+        require(X_.index() < 4, "shift needs dense X: subtracting it would fill sparse X in");
+        require(options.shift.size() == d_, "shift must have one entry per column of X: got " +
+                                                std::to_string(options.shift.size()) + " entries for " +
+                                                std::to_string(d_) + " columns");
+        require(options.shift.allFinite(), "shift must contain only finite values (no NaN or inf)");
+    }
     require(options.n_threads >= 0, "n_threads must be >= 0 (0 means all cores), got " +
                                         std::to_string(options.n_threads));
     if (s_.size() != 0) {
@@ -159,7 +170,7 @@ struct Evaluator {
             throw std::invalid_argument("w must have length " + std::to_string(p) + " (dim), got " +
                                         std::to_string(w.size()));
         Accumulator acc = detail::active_kernels().accumulate(
-            detail::PassInput{&X, options.loss, &y, &s, options.fit_intercept, threads}, w, want);
+            detail::PassInput{&X, options.loss, &y, &s, options.fit_intercept, threads, shift_of(options)}, w, want);
         const double inv = 1.0 / divisor;
         const double l2 = options.l2;
         Evaluation out;
@@ -267,7 +278,7 @@ void LinearModelCost::weighted_gram(const Eigen::Ref<const Vector>& c, Matrix& G
     want.gram = &weights;
     const Vector w = Vector::Zero(dim());
     Accumulator acc = detail::active_kernels().accumulate(
-        detail::PassInput{&X_, LossKind::SquaredError, &y_, &s_, options_.fit_intercept, threads_}, w, want);
+        detail::PassInput{&X_, LossKind::SquaredError, &y_, &s_, options_.fit_intercept, threads_, shift_of(options_)}, w, want);
     G = acc.hessian.selfadjointView<Eigen::Lower>();
 }
 
@@ -279,7 +290,7 @@ void LinearModelCost::score_gram(const Vector& w, Matrix& G) const {
     want.hessian = true;
     want.scores = true;
     Accumulator acc = detail::active_kernels().accumulate(
-        detail::PassInput{&X_, options_.loss, &y_, &s_, options_.fit_intercept, threads_}, w, want);
+        detail::PassInput{&X_, options_.loss, &y_, &s_, options_.fit_intercept, threads_, shift_of(options_)}, w, want);
     G = acc.hessian.selfadjointView<Eigen::Lower>();
     // Weights with the mean are stored as s/S (the constructor): undo that here, where the raw
     // weights are meant; unit weights and the sum are stored as given.
@@ -292,7 +303,7 @@ Vector LinearModelCost::decision_function(const Vector& w) const {
                                     std::to_string(w.size()));
     Vector out(n_);
     detail::active_kernels().decision(
-        detail::PassInput{&X_, options_.loss, &y_, &s_, options_.fit_intercept, threads_}, w, out);
+        detail::PassInput{&X_, options_.loss, &y_, &s_, options_.fit_intercept, threads_, shift_of(options_)}, w, out);
     return out;
 }
 

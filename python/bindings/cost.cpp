@@ -289,15 +289,16 @@ curvature step, hessian(w) -> ndarray.)doc")
 The cost of a linear model over (X, y): a zero-copy view of X, which it keeps alive.)doc")
         .def(py::init([](const py::array& X, const Vector& y, const std::string& loss, bool fit_intercept,
                          double l2, const std::optional<Vector>& sample_weight, const std::string& reduction,
-                         int n_threads) {
-                 const LinearModelOptions options = options_of(loss, fit_intercept, l2, reduction, n_threads);
+                         int n_threads, const std::optional<Vector>& shift) {
+                 LinearModelOptions options = options_of(loss, fit_intercept, l2, reduction, n_threads);
+                 options.shift = shift.value_or(Vector());
                  const Design view = view_of(X);
                  py::gil_scoped_release release;  // the finiteness check reads all of X
                  return std::make_unique<LinearModelCost>(view, y, options, sample_weight.value_or(Vector()));
              }),
              py::arg("X"), py::arg("y"), py::arg("loss") = "log_loss", py::arg("fit_intercept") = true,
              py::arg("l2") = 0.0, py::arg("sample_weight") = py::none(), py::arg("reduction") = "mean",
-             py::arg("n_threads") = 0, py::keep_alive<1, 2>())
+             py::arg("n_threads") = 0, py::arg("shift") = py::none(), py::keep_alive<1, 2>())
         .def_static(
             "from_sparse",
             [](const std::string& format, Index rows, Index cols, const py::array& data, const py::array& indices,

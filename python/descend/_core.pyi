@@ -38,7 +38,7 @@ class LinearModelCost(Cost):
     """
     The cost of a linear model over (X, y): a zero-copy view of X, which it keeps alive.
     """
-    def __init__(self, X: numpy.typing.NDArray[typing.Any], y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0) -> None:
+    def __init__(self, X: numpy.typing.NDArray[typing.Any], y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0, shift: _ArrayLike | None = None) -> None:
         ...
     @staticmethod
     def from_sparse(format: str, rows: int, cols: int, data: numpy.typing.NDArray[typing.Any], indices: numpy.typing.NDArray[typing.Any], indptr: numpy.typing.NDArray[typing.Any], y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0) -> LinearModelCost:

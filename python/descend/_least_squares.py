@@ -43,6 +43,8 @@ EXTENDED_EPS = float(np.finfo(np.longdouble).eps)
 # are large): refine further with residuals in extended precision, block by block (no copy of X).
 EXTEND_ABOVE = 1e4
 EXTENDED_BLOCK = 4096
+# The shift of the normal equations without a copy: the mean of this many first rows.
+SHIFT_ROWS = 1024
 
 
 def _power_of_two(rms: FloatArray) -> FloatArray:
@@ -71,7 +73,152 @@ def solve(
     max_iter: int,
     n_threads: int | None,
 ) -> Solution:
-    """The (ridge) least-squares coefficients and intercept of X, y (see the module's docstring)."""
+    """The (ridge) least-squares coefficients and intercept of X, y (see the module's docstring):
+    the normal equations about a shift, without a copy of X, where they are well enough conditioned;
+    else the centred copy of X and, where needed, its SVD."""
+    fast = _shifted_normal_equations(X, y, weights, alpha, fit_intercept, tol, max_iter, n_threads)
+    if fast is not None:
+        return fast
+    return _solve_centred_copy(X, y, weights, alpha, fit_intercept, tol, max_iter, n_threads)
+
+
+def _shifted_normal_equations(
+    X: FloatArray,
+    y: FloatArray,
+    weights: FloatArray | None,
+    alpha: float,
+    fit_intercept: bool,
+    tol: float,
+    max_iter: int,
+    n_threads: int | None,
+) -> Solution | None:
+    """Path 1 without a copy of X: one pass gives the Gram matrix and Xᵀy about a shift c (the mean
+    of the first rows: for data far from the origin, near the mean of all, so that no sum cancels),
+    the centred Hessian is its Schur complement on the intercept, and refinement steps take their
+    gradients from residuals of the shifted cost, one pass each. None where this path cannot
+    decide alone (a constant column, a failed or too ill-conditioned factor): the caller then
+    centres a copy of X."""
+    n_samples, d = X.shape
+    if d == 0:
+        return None
+    s = np.ones(n_samples) if weights is None else weights
+    total = float(np.sum(s))
+    l2 = 2.0 * alpha / total
+    shift = np.mean(X[: min(n_samples, SHIFT_ROWS)], axis=0) if fit_intercept else None
+    cost = Cost(X, y, loss="squared_error", fit_intercept=fit_intercept, l2=l2, sample_weight=weights,
+                n_threads=n_threads, shift=shift)  # fmt: skip
+    p = cost.dim
+    f0, g0, H = cost.value_gradient_hessian(np.zeros(p))
+    if fit_intercept:
+        u, h = H[:d, d], float(H[d, d])  # (2/S)·Σsᵢ(xᵢ − c) and 2: the intercept's row
+        centred = H[:d, :d] - np.outer(u, u) / h  # (2/S)·Σsᵢ(xᵢ − x̄)(xᵢ − x̄)ᵀ + λI
+        offset = u / h  # x̄ − c
+        assert shift is not None
+        raw_rms = np.sqrt(np.maximum(0.5 * (np.diag(H[:d, :d]) - l2), 0.0) + (shift + offset) ** 2
+                          - offset**2)  # fmt: skip
+    else:
+        u, h = np.zeros(d), 1.0
+        centred = H
+        raw_rms = np.sqrt(np.maximum(0.5 * (np.diag(H) - l2), 0.0))
+    rms = np.sqrt(np.maximum(0.5 * (np.diag(centred) - l2), 0.0))
+    if fit_intercept and np.any(rms <= 16.0 * EPS * raw_rms):
+        return None  # a constant column, which the centred copy makes the exact zero it is
+    scale = _power_of_two(rms)
+    scaled = centred / np.outer(scale, scale)
+    try:
+        factor = scipy.linalg.cho_factor(scaled, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+    if not np.all(np.isfinite(factor[0])) or np.min(np.abs(np.diag(factor[0]))) ** 2 <= EPS * d * np.max(np.diag(scaled)):
+        return None
+    condition = _condition(factor)
+    if condition * EPS > SLOWEST_CONTRACTION:
+        return None
+
+    def newton_step(g: FloatArray) -> FloatArray:
+        """−H⁻¹g for the full (w, b) Hessian, through the centred Hessian (its Schur complement)."""
+        step = np.zeros(p)
+        gw = g[:d] - u * (g[d] / h) if fit_intercept else g
+        step[:d] = -scipy.linalg.cho_solve(factor, gw / scale, check_finite=False) / scale
+        if fit_intercept:
+            step[d] = -(g[d] + u @ step[:d]) / h
+        return step
+
+    w = np.zeros(p)
+    f, g = f0, g0
+    start = float(np.max(np.abs(g0), initial=0.0))
+    history = [(f0, start)]
+    previous = np.inf
+    settled = False
+    for step in range(max(max_iter, 1)):
+        delta = newton_step(g)
+        size = float(np.linalg.norm(delta[:d] * scale))
+        if step == 1 and size > SLOWEST_CONTRACTION * previous:
+            return None
+        if step > 0 and not size < 0.5 * previous:
+            settled = True  # at rounding level: this correction is noise
+            break
+        w = w + delta
+        f, g = cost.value_and_gradient(w)
+        history.append((f, float(np.max(np.abs(g), initial=0.0))))
+        if size <= 4.0 * EPS * float(np.linalg.norm(w[:d] * scale)) or not np.any(g):
+            settled = True
+            break
+        previous = size
+    coef = w[:d].copy()
+    intercept = float(w[d] - shift @ coef) if fit_intercept and shift is not None else 0.0
+    method = "newton"
+    message = (
+        f"solved by the normal equations (Cholesky of the column-scaled Gram matrix, about a shift, "
+        f"no copy of X) with {len(history) - 2} refinement step(s)"
+    )
+    if EXTENDED_EPS < EPS and condition > EXTEND_ABOVE:
+        data = _Data(X, y, s, fit_intercept, l2, total)
+        cholesky = functools.partial(scipy.linalg.cho_solve, factor, check_finite=False)
+        coef, extended, steps = _extended_refinement(data, coef, cholesky, scale)
+        intercept = extended if extended is not None else 0.0
+        message += f", then {steps} with residuals in extended precision"
+        f, g = cost.value_and_gradient(np.r_[coef, intercept + shift @ coef] if fit_intercept and shift is not None else coef)
+    return _solution(coef, intercept, f, g, start, history, settled, tol, max_iter, method, message)
+
+
+def _solution(
+    coef: FloatArray, intercept: float, fun: float, jac: FloatArray, start: float, history: list[tuple[float, float]],
+    settled: bool, tol: float, max_iter: int, method: str, message: str,
+) -> Solution:
+    """The solution and its OptimizeResult: converged when the gradient is within tol, or the solve
+    has reached rounding level (the last correction no longer shrank), beyond which no method in
+    double precision gets closer."""
+    grad_norm = float(np.max(np.abs(jac), initial=0.0))
+    status = Status.CONVERGED if grad_norm <= tol * start or settled else Status.MAX_ITERATIONS
+    if status is not Status.CONVERGED:
+        message += (
+            f"; max_iter = {max_iter} steps ended with the corrections still shrinking and max|gradient| "
+            f"{grad_norm:.2e} above tol·max|∇J(0)| = {tol * start:.2e}"
+        )
+    costs = np.array([c for c, _ in history])
+    result = OptimizeResult(
+        x=coef, fun=float(fun), jac=jac, grad_norm=grad_norm, nit=len(history) - 1,
+        nfev=len(history), njev=len(history), nhev=1 if method == "newton" else 0,
+        status=status, message=message,
+        history=History(cost=costs, grad_norm=np.array([g for _, g in history]),
+                        step=np.r_[np.nan, np.ones(len(history) - 1)]),
+        method=method, options={"tol": tol, "max_iter": max_iter},
+    )  # fmt: skip
+    return Solution(coef, intercept, result)
+
+
+def _solve_centred_copy(
+    X: FloatArray,
+    y: FloatArray,
+    weights: FloatArray | None,
+    alpha: float,
+    fit_intercept: bool,
+    tol: float,
+    max_iter: int,
+    n_threads: int | None,
+) -> Solution:
+    """Paths 1 and 2 on a centred copy of X."""
     n_samples, n_features = X.shape
     s = np.ones(n_samples) if weights is None else weights
     total = float(np.sum(s))
@@ -116,31 +263,13 @@ def solve(
         history = [(f0, start), (fun, float(np.max(np.abs(cost.gradient(coef)), initial=0.0)))]
         method, settled = "svd", True
     fun, jac = cost.value_and_gradient(coef)
-    grad_norm = float(np.max(np.abs(jac), initial=0.0))
-    # Converged: the gradient is within tol, or the solve has reached rounding level (the last
-    # correction no longer shrank), beyond which no method in double precision gets closer.
-    status = Status.CONVERGED if grad_norm <= tol * start or settled else Status.MAX_ITERATIONS
-    if status is not Status.CONVERGED:
-        message += (
-            f"; max_iter = {max_iter} steps ended with the corrections still shrinking and max|gradient| "
-            f"{grad_norm:.2e} above tol·max|∇J(0)| = {tol * start:.2e}"
-        )
-    costs = np.array([c for c, _ in history])
-    result = OptimizeResult(
-        x=coef, fun=float(fun), jac=jac, grad_norm=grad_norm, nit=len(history) - 1,
-        nfev=len(history), njev=len(history), nhev=1 if method == "newton" else 0,
-        status=status, message=message,
-        history=History(cost=costs, grad_norm=np.array([g for _, g in history]),
-                        step=np.r_[np.nan, np.ones(len(history) - 1)]),
-        method=method, options={"tol": tol, "max_iter": max_iter},
-    )  # fmt: skip
     if not fit_intercept:
         intercept = 0.0
     elif extended_intercept is not None:
         intercept = extended_intercept
     else:
         intercept = float(y_mean - x_mean @ coef)
-    return Solution(coef, intercept, result)
+    return _solution(coef, intercept, fun, jac, start, history, settled, tol, max_iter, method, message)
 
 
 def _refined_normal_equations(

@@ -46,15 +46,17 @@ REDUCTIONS = ("mean", "sum")
 
 def core_cost(
     X: Any, y: FloatArray, loss: str, fit_intercept: bool, l2: float, sample_weight: FloatArray | None,
-    reduction: str, n_threads: int,
+    reduction: str, n_threads: int, shift: FloatArray | None = None,
 ) -> Any:
     """The core's LinearModelCost over X (already through as_design): dense X as an array, sparse
     X as its three arrays. The core keeps what it views alive."""
     options = (y, loss, fit_intercept, l2, sample_weight, reduction, n_threads)
     if is_sparse(X):
+        if shift is not None:
+            raise ValueError("shift needs dense X: subtracting it would fill sparse X in")
         rows, cols = X.shape
         return _core.LinearModelCost.from_sparse(X.format, rows, cols, X.data, X.indices, X.indptr, *options)
-    return _core.LinearModelCost(X, *options)
+    return _core.LinearModelCost(X, *options, shift)
 
 
 class Cost:
@@ -107,6 +109,11 @@ class Cost:
         Non-negative weights :math:`s_i` with a positive sum; default all ones.
     reduction : {"mean", "sum"}
     n_threads : int, optional
+    shift : array of shape (n_features,), optional
+        A point c subtracted from every row of dense X as it is read (never a copy of X): the model
+        is then :math:`z = (x - c)^\top w + b`, the same model with intercept :math:`b - c^\top w`.
+        With c near the rows' mean, the Hessian and the residuals of data far from the origin keep
+        their digits (``LinearRegression`` uses it in place of a centred copy of X).
     """
 
     def __init__(
@@ -120,6 +127,7 @@ class Cost:
         sample_weight: Any = None,
         reduction: str = "mean",
         n_threads: int | None = None,
+        shift: Any = None,
     ) -> None:
         self.loss = as_choice(loss, "loss", LOSSES)
         self.reduction = as_choice(reduction, "reduction", REDUCTIONS)
@@ -134,8 +142,10 @@ class Cost:
         self.sample_weight = (
             None if sample_weight is None else as_vector(sample_weight, "sample_weight", n, "one entry per row of X")
         )
+        self.shift = None if shift is None else as_vector(shift, "shift", self.X.shape[1], "one entry per column of X")
         self._core = core_cost(
-            self.X, self.y, self.loss, self.fit_intercept, self.l2, self.sample_weight, self.reduction, self.n_threads
+            self.X, self.y, self.loss, self.fit_intercept, self.l2, self.sample_weight, self.reduction, self.n_threads,
+            self.shift,
         )
         self._dim = int(self._core.dim())
 

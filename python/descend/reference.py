@@ -227,6 +227,7 @@ class Cost:
         l2: float = 0.0,
         sample_weight: npt.ArrayLike | None = None,
         reduction: ReductionName = "mean",
+        shift: npt.ArrayLike | None = None,
     ) -> None:
         if loss not in ("log_loss", "squared_error", "poisson"):
             raise ValueError(f"loss must be 'log_loss', 'squared_error' or 'poisson', got {loss!r}")
@@ -257,6 +258,11 @@ class Cost:
                 raise ValueError(
                     f"sample_weight must be a finite 1-D array of {n} entries >= 0 with a positive sum"
                 )
+        if shift is not None:  # the model on x − c: z = (x − c)ᵀw + b
+            c = _floats(shift)
+            if c.shape != (X.shape[1],) or not np.all(np.isfinite(c)):
+                raise ValueError(f"shift must be a finite 1-D array with one entry per column of X ({X.shape[1]})")
+            X = X - c
         self.X: FloatArray = X
         self.y: FloatArray = y
         self.sample_weight: FloatArray = s

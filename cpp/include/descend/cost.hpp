@@ -5,7 +5,7 @@
 //   H    = Xᵀ diag(s∘L″(z)) X / S + λI
 //
 // S = Σᵢ sᵢ for Reduction::Mean and S = 1 for Reduction::Sum. With an intercept,
-// b is the last parameter, X is read as [X, 1] and b is not penalised.
+// b is the last parameter, X is read as [X, 1] and b is not penalised. A shift c reads X as X − 1cᵀ.
 #pragma once
 
 #include "descend/design.hpp"
@@ -65,6 +65,11 @@ struct LinearModelOptions {
     Reduction reduction = Reduction::Mean;
     /// Threads for one evaluation; 0 means all the hardware offers.
     int n_threads = 0;
+    /// Empty, or c (one entry per column of dense X): every row is read as x − c, so the model is
+    /// z = (x − c)ᵀw + b, the same model with intercept b − cᵀw. With c near the mean of the rows,
+    /// sums over data far from the origin (the Gram matrix, residuals) keep their digits without a
+    /// centred copy of X: the differences are formed first, block by block.
+    Vector shift;
 };
 
 /// The cost of a linear or logistic model over (X, y, sample weights).
