@@ -117,6 +117,8 @@ def ridge_fitters(alpha: float) -> dict[str, Callable[[np.ndarray, np.ndarray], 
 
 
 def memory_child(name: str, n: int, d: int, alpha: float) -> None:
+    from peak_memory import _status  # a field of /proc/self/status, in bytes
+
     X, y = data(n, d)
     fit = ridge_fitters(alpha)[name]
     fit(X[:2000], y[:2000])  # imports and first-call set-up, before the mark
@@ -125,14 +127,6 @@ def memory_child(name: str, n: int, d: int, alpha: float) -> None:
     rss = _status("VmRSS")
     fit(X, y)
     print(json.dumps({"added": _status("VmHWM") - rss, "X": X.nbytes}))
-
-
-def _status(key: str) -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    raise KeyError(key)
 
 
 def child(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
