@@ -124,16 +124,10 @@ def _shifted_normal_equations(
     if fit_intercept and np.any(rms <= 16.0 * EPS * raw_rms):
         return None  # a constant column, which the centred copy makes the exact zero it is
     scale = _power_of_two(rms)
-    scaled = centred / np.outer(scale, scale)
-    try:
-        factor = scipy.linalg.cho_factor(scaled, lower=True, check_finite=False)
-    except np.linalg.LinAlgError:
+    factored = _factor(centred / np.outer(scale, scale))
+    if factored is None:
         return None
-    if not np.all(np.isfinite(factor[0])) or np.min(np.abs(np.diag(factor[0]))) ** 2 <= EPS * d * np.max(np.diag(scaled)):
-        return None
-    condition = _condition(factor)
-    if condition * EPS > SLOWEST_CONTRACTION:
-        return None
+    factor, condition = factored
 
     def newton_step(g: FloatArray) -> FloatArray:
         """−H⁻¹g for the full (w, b) Hessian, through the centred Hessian (its Schur complement)."""
@@ -283,19 +277,10 @@ def _refined_normal_equations(
     history = [(f0, float(np.max(np.abs(g0), initial=0.0)))]
     if d == 0:
         return w, history + history, True, (np.zeros((0, 0)), True), 1.0
-    scaled = cost.hessian(w) / np.outer(scale, scale)
-    try:
-        factor = scipy.linalg.cho_factor(scaled, lower=True, check_finite=False)
-    except np.linalg.LinAlgError:
+    factored = _factor(cost.hessian(w) / np.outer(scale, scale))
+    if factored is None:
         return None
-    if not np.all(np.isfinite(factor[0])) or np.min(np.abs(np.diag(factor[0]))) ** 2 <= EPS * d * np.max(np.diag(scaled)):
-        return None
-    # Refinement contracts by about κε per step: beyond SLOWEST_CONTRACTION/ε the factor of a
-    # (numerically) singular matrix can still "converge", to a rounding artefact. The estimate is
-    # a lower bound that power iteration makes tight within a few steps.
-    condition = _condition(factor)
-    if condition * EPS > SLOWEST_CONTRACTION:
-        return None
+    factor, condition = factored
     g = g0
     previous = np.inf
     for step in range(max(max_iter, 1)):
@@ -312,6 +297,25 @@ def _refined_normal_equations(
             return w, history, True, factor, condition
         previous = size
     return w, history, False, factor, condition
+
+
+def _factor(scaled: FloatArray) -> tuple[tuple[FloatArray, bool], float] | None:
+    """The Cholesky factor of the column-scaled Hessian and its condition estimate; None when the
+    factor fails, or the matrix is too ill-conditioned for refinement to contract: refinement
+    contracts by about κε per step, and beyond SLOWEST_CONTRACTION/ε the factor of a (numerically)
+    singular matrix can still "converge", to a rounding artefact. The estimate is a lower bound
+    that power iteration makes tight within a few steps."""
+    d = scaled.shape[0]
+    try:
+        factor = scipy.linalg.cho_factor(scaled, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+    if not np.all(np.isfinite(factor[0])) or np.min(np.abs(np.diag(factor[0]))) ** 2 <= EPS * d * np.max(np.diag(scaled)):
+        return None
+    condition = _condition(factor)
+    if condition * EPS > SLOWEST_CONTRACTION:
+        return None
+    return factor, condition
 
 
 def _condition(factor: tuple[FloatArray, bool]) -> float:
