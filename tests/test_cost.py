@@ -111,6 +111,7 @@ def test_shared_vectors(case: dict[str, Any]) -> None:
         l2=case["l2"],
         reduction=case["reduction"],
         sample_weight=case.get("sample_weight"),
+        n_classes=case.get("n_classes"),
     )
     w, v = case["w"], case["v"]
     p = cost.dim
@@ -341,6 +342,10 @@ def test_the_python_loss_table_is_the_core_registry() -> None:
     assert set(LOSS_TABLE) == set(descend._core.loss_names())
     z = np.linspace(-5.0, 5.0, 11)
     for name, loss in LOSS_TABLE.items():
+        if loss.target == "classes":  # the (n, K) probabilities of (n, K) logits
+            Z = np.array([[0.5, -1.0, 2.0], [3.0, 3.0, -4.0]])
+            np.testing.assert_allclose(loss.mean(Z), np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True), rtol=1e-15)
+            continue
         mean = loss.mean(z)
         # At y = μ(z) every row's z minimises the loss: the gradient of a one-row cost is zero.
         for zi, yi in zip(z, mean):

@@ -467,7 +467,8 @@ def test_vectors_regenerate_within_their_error_bounds(tmp_path: Path) -> None:
     for path in written:
         new, old = generate.read(path), generate.read(VECTORS / path.name)
         assert new.keys() == old.keys(), path.name
-        for key in ("name", "loss", "reduction", "fit_intercept", "n", "d", "l2", "X", "y", "w", "v", "sample_weight"):
+        for key in ("name", "loss", "reduction", "fit_intercept", "n", "d", "n_classes", "l2", "X", "y", "w", "v",
+                    "sample_weight"):
             if key in old:
                 np.testing.assert_array_equal(new[key], old[key], err_msg=f"{path.name}: {key}")
         for key, scale in OUTPUT_SCALES.items():
@@ -481,7 +482,8 @@ def check_solver_keys(generate: ModuleType, new: dict[str, Any], old: dict[str, 
     """The solver keys: 50 fixed steps of a non-expanding map accumulate at most 50 steps' rounding;
     two optima with max|∇J| ≤ 1e-12 lie within ‖Δ∇J‖/λmin(H) of each other."""
     cost = ref.Cost(old["X"], old["y"], old["loss"], fit_intercept=bool(old["fit_intercept"]), l2=old["l2"],
-                    sample_weight=old.get("sample_weight"), reduction=old["reduction"])  # fmt: skip
+                    sample_weight=old.get("sample_weight"), reduction=old["reduction"],
+                    n_classes=old.get("n_classes"))  # fmt: skip
     tol = generate.tolerance(old)
     assert new["gd_learning_rate"] == pytest.approx(old["gd_learning_rate"], rel=tol), name
     step = old["gd_learning_rate"] * generate.error_scales(cost, old["gd_x"], old["v"])["gradient_scale"]
@@ -502,11 +504,12 @@ def test_vectors_read_back_and_agree_with_the_reference() -> None:
     with_solver = 0
     for path in paths:
         case = generate.read(path)
-        assert case["name"] == path.stem and case["loss"] in ("log_loss", "squared_error", "poisson")
-        n, d, p = case["n"], case["d"], case["d"] + case["fit_intercept"]
+        assert case["name"] == path.stem and case["loss"] in ("log_loss", "squared_error", "poisson", "multinomial")
+        n, d, p = case["n"], case["d"], case.get("n_classes", 1) * (case["d"] + case["fit_intercept"])
         assert case["X"].shape == (n, d) and case["y"].shape == (n,) and case["hessian"].shape == (p, p)
         cost = ref.Cost(case["X"], case["y"], case["loss"], fit_intercept=bool(case["fit_intercept"]), l2=case["l2"],
-                        sample_weight=case.get("sample_weight"), reduction=case["reduction"])  # fmt: skip
+                        sample_weight=case.get("sample_weight"), reduction=case["reduction"],
+                        n_classes=case.get("n_classes"))  # fmt: skip
         with strict():
             value, gradient, hessian = cost.value_gradient_hessian(case["w"])
             assert generate.within(value, case["value"], case["value_scale"], case), path.name
@@ -523,6 +526,23 @@ def test_vectors_read_back_and_agree_with_the_reference() -> None:
             descent = cost.value(case["gd_x"])
             assert case["optimum_value"] <= descent + 1e-15 * abs(descent)  # a Poisson cost may be negative
     assert with_solver >= 30
+    assert sum(1 for path in paths if path.name.startswith("multinomial")) >= 18
+
+
+def test_multinomial_extreme_vector_holds_exact_values() -> None:
+    """Logits of ±800, ±1000, 1e5: z = (x₁, −x₁, 0) exactly, so each loss is log1p of exponentials
+    that underflow to 0 or are exact, plus a difference of logits."""
+    generate = load_generator()
+    case = generate.read(VECTORS / "multinomial-extreme-intercept-l2-mean.txt")
+    x1 = case["X"][:, 0]
+    Z = np.column_stack([x1, -x1, np.zeros_like(x1)])
+    assert np.max(np.abs(Z)) >= 1e5
+    top = Z.max(axis=1)
+    losses = [math.log1p(sum(math.exp(z - m) for z in row if z != m)) + m - row[int(label)]
+              for row, m, label in zip(Z, top, case["y"])]  # fmt: skip
+    penalty = 0.35 * (1.0 + 1.0 + 0.25)
+    assert generate.within(case["value"], np.mean(losses) + penalty, case["value_scale"], case)
+    assert np.isfinite(case["gradient"]).all() and np.isfinite(case["hessian"]).all()
 
 
 def test_error_bounds_are_tight_enough_to_catch_a_wrong_digit() -> None:

@@ -257,7 +257,7 @@ def test_shared_vectors() -> None:
     for case in all_vectors():
         cost = descend.Cost(
             case["X"], case["y"], case["loss"], fit_intercept=bool(case["fit_intercept"]), l2=case["l2"],
-            sample_weight=case.get("sample_weight"), reduction=case["reduction"],
+            sample_weight=case.get("sample_weight"), reduction=case["reduction"], n_classes=case.get("n_classes"),
         )
         if "gd_x" in case:
             result = descend.gradient_descent(

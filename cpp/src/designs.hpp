@@ -5,7 +5,10 @@
 //   add_transpose(B, r, g)           g += X_bᵀ·r
 //   add_sandwich(B, c, i, H, s)      H += X̃_bᵀ·diag(c)·X̃_b     (lower triangle; X̃ = [X, 1] if i)
 //
-// and add_squares(B, c, g), g += (X_b∘X_b)ᵀ·c, the sandwich's diagonal alone.
+// and add_squares(B, c, g), g += (X_b∘X_b)ᵀ·c, the sandwich's diagonal alone. For a loss with K
+// outputs per row (the multinomial): matmat(B, W, Z), Z = X_b·W (m×K), add_transpose_multi(B, R, G),
+// G += X_bᵀ·R (d×K), and add_signed_gram, the sandwich for weights of either sign into a block of a
+// larger matrix (K(K+1)/2 of them make the multinomial Hessian).
 //
 // (glum reaches its matrices through the same three: matvec, transpose_matvec, sandwich.)
 // Apart from the sandwich, where it shares the dense kernel's one rank update, the intercept
@@ -77,6 +80,35 @@ void add_sandwich(const Eigen::MatrixBase<D>& Xb, const Array& c, bool intercept
     H.template selfadjointView<Eigen::Lower>().rankUpdate(s.scaled.transpose());
 }
 
+// The same sums for weights c of any sign (the multinomial Hessian's blocks off the class
+// diagonal have cᵢ = −sᵢpᵢₖpᵢₗ), into the lower triangle of H, which may be a block of a larger
+// matrix: H += X̃_bᵀ·diag(c)·X̃_b as a product to a triangle (Eigen's GEMM kernel, the same as
+// the rank update's), no square roots.
+template <class D, class HB>
+void add_signed_gram(const Eigen::MatrixBase<D>& Xb, const Array& c, bool intercept, HB&& H, SandwichScratch& s) {
+    const Index d = Xb.cols();
+    s.scaled.resize(Xb.rows(), d);
+    s.scaled.noalias() = c.matrix().asDiagonal() * Xb;
+    H.topLeftCorner(d, d).template triangularView<Eigen::Lower>() += s.scaled.transpose() * Xb;
+    if (intercept) {
+        H.row(d).head(d) += s.scaled.colwise().sum();
+        H(d, d) += c.sum();
+    }
+}
+
+// K outputs per row (a multiclass loss): Z = X_b·W (W: d×K, row-major; Z: m×K, row-major), and
+// G += X_bᵀ·R (G: d×K, row-major).
+template <class D, class W, class Zs>
+void matmat(const Eigen::MatrixBase<D>& Xb, const W& Wm, Zs& Z) {
+    Z.resize(Xb.rows(), Wm.cols());
+    Z.matrix().noalias() = Xb * Wm;
+}
+
+template <class D, class Rs, class G>
+void add_transpose_multi(const Eigen::MatrixBase<D>& Xb, const Rs& R, G& Gm) {
+    Gm.noalias() += Xb.transpose() * R.matrix();
+}
+
 // ---------------------------------------------------------------------------
 // Sparse blocks: m rows in CSR form. Row i's entries are k in [outer[i], outer[i+1]),
 // at column inner[k] with value values[k]; duplicates are summed.
@@ -135,12 +167,13 @@ void add_squares(const CsrRows<Scalar, StorageIndex>& B, const Array& c, G&& g) 
 
 // Σᵢ cᵢ·x̃ᵢx̃ᵢᵀ over the rows' pairs of non-zeros: O(nnz(row)²) a row, into the lower triangle.
 // Two entries of one row in the same column (a duplicate) meet in both orders on the diagonal.
-template <class Scalar, class StorageIndex>
-void add_sandwich(const CsrRows<Scalar, StorageIndex>& B, const Array& c, bool intercept, Matrix& H,
+// Any sign of c; H may be a block of a larger matrix (its (d+1)-th row is the intercept's).
+template <class Scalar, class StorageIndex, class HB>
+void add_sandwich(const CsrRows<Scalar, StorageIndex>& B, const Array& c, bool intercept, HB&& H,
                   SandwichScratch&) {
     double* h = H.data();
-    const Index ld = H.rows();
-    const Index last = ld - 1;  // the intercept's row
+    const Index ld = H.outerStride();
+    const Index last = H.rows() - 1;  // the intercept's row
     for (Index i = 0; i < B.m; ++i) {
         const double ci = c[i];
         if (ci == 0.0) continue;
@@ -159,6 +192,39 @@ void add_sandwich(const CsrRows<Scalar, StorageIndex>& B, const Array& c, bool i
             if (intercept) h[last + jk * ld] += a;
         }
         if (intercept) h[last + last * ld] += ci;
+    }
+}
+
+template <class Scalar, class StorageIndex, class HB>
+void add_signed_gram(const CsrRows<Scalar, StorageIndex>& B, const Array& c, bool intercept, HB&& H,
+                     SandwichScratch& scratch) {
+    add_sandwich(B, c, intercept, H, scratch);
+}
+
+template <class Scalar, class StorageIndex, class W, class Zs>
+void matmat(const CsrRows<Scalar, StorageIndex>& B, const W& Wm, Zs& Z) {
+    const Index K = Wm.cols();
+    Z.setZero(B.m, K);
+    for (Index i = 0; i < B.m; ++i) {
+        double* z = Z.data() + i * K;
+        for (auto k = B.outer[i]; k < B.outer[i + 1]; ++k) {
+            const double v = static_cast<double>(B.values[k]);
+            const double* w = Wm.data() + static_cast<Index>(B.inner[k]) * K;
+            for (Index l = 0; l < K; ++l) z[l] += v * w[l];
+        }
+    }
+}
+
+template <class Scalar, class StorageIndex, class Rs, class G>
+void add_transpose_multi(const CsrRows<Scalar, StorageIndex>& B, const Rs& R, G& Gm) {
+    const Index K = Gm.cols();
+    for (Index i = 0; i < B.m; ++i) {
+        const double* r = R.data() + i * K;
+        for (auto k = B.outer[i]; k < B.outer[i + 1]; ++k) {
+            const double v = static_cast<double>(B.values[k]);
+            double* g = Gm.data() + static_cast<Index>(B.inner[k]) * K;
+            for (Index l = 0; l < K; ++l) g[l] += v * r[l];
+        }
     }
 }
 
@@ -212,8 +278,43 @@ void add_squares(const CscRows<Scalar, StorageIndex>& B, const Array& c, G&& g) 
 }
 
 // The block's rows gathered into CSR form (a counting sort), then the CSR sandwich.
-template <class Scalar, class StorageIndex>
-void add_sandwich(const CscRows<Scalar, StorageIndex>& B, const Array& c, bool intercept, Matrix& H,
+template <class Scalar, class StorageIndex, class W, class Zs>
+void matmat(const CscRows<Scalar, StorageIndex>& B, const W& Wm, Zs& Z) {
+    const Index K = Wm.cols();
+    Z.setZero(B.m, K);
+    double* out = Z.data() - B.r0 * K;
+    for (Index j = 0; j < B.d; ++j) {
+        const double* w = Wm.data() + j * K;
+        for (auto k = B.first[j]; k < B.last[j]; ++k) {
+            const double v = static_cast<double>(B.values[k]);
+            double* z = out + static_cast<Index>(B.inner[k]) * K;
+            for (Index l = 0; l < K; ++l) z[l] += v * w[l];
+        }
+    }
+}
+
+template <class Scalar, class StorageIndex, class Rs, class G>
+void add_transpose_multi(const CscRows<Scalar, StorageIndex>& B, const Rs& R, G& Gm) {
+    const Index K = Gm.cols();
+    const double* rb = R.data() - B.r0 * K;
+    for (Index j = 0; j < B.d; ++j) {
+        double* g = Gm.data() + j * K;
+        for (auto k = B.first[j]; k < B.last[j]; ++k) {
+            const double v = static_cast<double>(B.values[k]);
+            const double* r = rb + static_cast<Index>(B.inner[k]) * K;
+            for (Index l = 0; l < K; ++l) g[l] += v * r[l];
+        }
+    }
+}
+
+template <class Scalar, class StorageIndex, class HB>
+void add_signed_gram(const CscRows<Scalar, StorageIndex>& B, const Array& c, bool intercept, HB&& H,
+                     SandwichScratch& scratch) {
+    add_sandwich(B, c, intercept, H, scratch);
+}
+
+template <class Scalar, class StorageIndex, class HB>
+void add_sandwich(const CscRows<Scalar, StorageIndex>& B, const Array& c, bool intercept, HB&& H,
                   SandwichScratch& scratch) {
     std::vector<StorageIndex> outer(static_cast<std::size_t>(B.m + 1), 0);
     for (Index j = 0; j < B.d; ++j)

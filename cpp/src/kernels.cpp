@@ -49,6 +49,31 @@ private:
     Clock::time_point last_;
 };
 
+// Calls f(r0, X_b) for the blocks of rows [begin, end) of X, with the shift c subtracted from every
+// row of a dense block first (into a buffer the size of the block): (x − c)ᵀw is then formed
+// from the differences, never as xᵀw − cᵀw, which would cancel for data far from the origin.
+template <class D, class F>
+void for_each_block(const D& X, const Vector* shift, Index begin, Index end, bool hessian, F&& f) {
+    using RowBlock = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using ColBlock = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
+    RowBlock shifted_rows;
+    ColBlock shifted_cols;
+    X.for_each_block(begin, end, hessian, [&](Index r0, const auto& Xb) {
+        using B = std::decay_t<decltype(Xb)>;
+        if constexpr (std::is_base_of_v<Eigen::MatrixBase<B>, B>) {
+            if (shift != nullptr) {
+                auto& shifted = [&]() -> auto& {
+                    if constexpr (B::IsRowMajor) return shifted_rows;
+                    else return shifted_cols;
+                }();
+                shifted.noalias() = Xb.rowwise() - shift->transpose();
+                return f(r0, shifted);
+            }
+        }
+        return f(r0, Xb);
+    });
+}
+
 // One pass of a loss over a design: for each block of rows, z = X_b·w + b, the loss and its
 // derivatives, then whatever `want` asks for, accumulated into one thread's share.
 template <class LossT, class D>
@@ -56,29 +81,6 @@ class Pass {
 public:
     Pass(const D& X, const Vector& y, const Vector& s, bool intercept, const Vector* shift = nullptr)
         : X_(X), y_(y), s_(s), intercept_(intercept), shift_(shift) {}
-
-    // Calls f(r0, X_b) for the blocks of rows [begin, end), with the shift c subtracted from every
-    // row of a dense block first (into a buffer the size of the block): (x − c)ᵀw is then formed
-    // from the differences, never as xᵀw − cᵀw, which would cancel for data far from the origin.
-    template <class F>
-    void blocks(Index begin, Index end, bool hessian, F&& f) const {
-        RowBlock shifted_rows;
-        ColBlock shifted_cols;
-        X_.for_each_block(begin, end, hessian, [&](Index r0, const auto& Xb) {
-            using B = std::decay_t<decltype(Xb)>;
-            if constexpr (std::is_base_of_v<Eigen::MatrixBase<B>, B>) {
-                if (shift_ != nullptr) {
-                    auto& shifted = [&]() -> auto& {
-                        if constexpr (B::IsRowMajor) return shifted_rows;
-                        else return shifted_cols;
-                    }();
-                    shifted.noalias() = Xb.rowwise() - shift_->transpose();
-                    return f(r0, shifted);
-                }
-            }
-            return f(r0, Xb);
-        });
-    }
 
     // Accumulates rows [begin, end) into acc; unnormalised (no 1/S, no λ).
     void run(Index begin, Index end, const Vector& w, const Want& want, Accumulator& acc,
@@ -89,7 +91,7 @@ public:
         detail::Array z, loss, d1, d2, u;  // per-block buffers, reused
         detail::SandwichScratch scratch;
 
-        blocks(begin, end, want.hessian, [&](Index r0, const auto& Xb) {
+        for_each_block(X_, shift_, begin, end, want.hessian, [&](Index r0, const auto& Xb) {
             if (stop.load(std::memory_order_relaxed)) return false;
             if (poller) poller->tick();
             const Index m = Xb.rows();
@@ -149,7 +151,7 @@ public:
         const Index d = X_.cols();
         const double b = intercept_ ? w[d] : 0.0;
         detail::Array z;
-        blocks(begin, end, false, [&](Index r0, const auto& Xb) {
+        for_each_block(X_, shift_, begin, end, false, [&](Index r0, const auto& Xb) {
             detail::matvec(Xb, w.head(d), z);
             out.segment(r0, z.size()) = (z + b).matrix();
             return true;
@@ -157,13 +159,163 @@ public:
     }
 
 private:
-    using RowBlock = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    using ColBlock = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
     const D& X_;
     const Vector& y_;
     const Vector& s_;
     bool intercept_;
     const Vector* shift_;  // null: none
+};
+
+// The softmax cross-entropy's pass (losses.hpp: Multinomial): K logits per row, Z_b = X_b·W + 1bᵀ.
+// The parameters are [vec(W), b]: W (d×K) class by class (column k is class k's coefficients),
+// then the K intercepts. Per block, with R = s∘(P − Y) and, for the curvature, the K(K+1)/2
+// weight vectors cₖₗ = s∘pₖ(1 − pₖ) (k = l) or −s∘pₖpₗ (k ≠ l):
+//   gradient        G_W += X_bᵀR,               g_b += 1ᵀR
+//   Hessian         H[k, l] += X̃_bᵀ diag(cₖₗ) X̃_b   (a (d+1)-square block per pair of classes)
+//   H·v             U = X̃_b·V, tᵢ = sᵢ(diag pᵢ − pᵢpᵢᵀ)uᵢ, i.e. tᵢₖ = sᵢpᵢₖ Σₗ pᵢₗ(uᵢₖ − uᵢₗ)
+//                   (no 1 − p rounded, as in the Hessian's weights), then X̃_bᵀT
+// The Hessian is accumulated with each class's intercept after its coefficients (blocks of d + 1)
+// and put into the parameters' order once, after the reduction (assemble).
+template <class D>
+class MultinomialPass {
+public:
+    MultinomialPass(const D& X, const Vector& y, const Vector& s, bool intercept, const Vector* shift, Index K)
+        : X_(X), y_(y), s_(s), intercept_(intercept), shift_(shift), K_(K) {}
+
+    void run(Index begin, Index end, const Vector& w, const Want& want, Accumulator& acc, std::atomic<bool>& stop,
+             InterruptPoller* poller) const {
+        const Index d = X_.cols(), K = K_, q = d + (intercept_ ? 1 : 0);
+        const RowMatrix W = Eigen::Map<const Matrix>(w.data(), d, K);
+        const Eigen::RowVectorXd b = offsets(w);
+        RowMatrix V;
+        Eigen::RowVectorXd v_b;
+        if (want.direction) {
+            V = Eigen::Map<const Matrix>(want.direction->data(), d, K);
+            v_b = offsets(*want.direction);
+        }
+        RowArray Z, P, Q, R, U, T;
+        Array loss, c;
+        RowMatrix G, HV;
+        if (want.gradient) G.setZero(d, K);
+        if (want.direction) HV.setZero(d, K);
+        SandwichScratch scratch;
+        const bool curvature = want.hessian || want.diagonal;
+
+        for_each_block(X_, shift_, begin, end, want.hessian, [&](Index r0, const auto& Xb) {
+            if (stop.load(std::memory_order_relaxed)) return false;
+            if (poller) poller->tick();
+            const Index m = Xb.rows();
+            if (want.gram) {
+                P = Eigen::Map<const RowArray>(want.gram->data() + r0 * K, m, K);
+            } else {
+                matmat(Xb, W, Z);
+                Z.rowwise() += b.array();
+                Multinomial::block(Z, y_.segment(r0, m), loss, P);
+                if (want.keep_curvature)
+                    Eigen::Map<RowArray>(want.keep_curvature->data() + r0 * K, m, K) = P;
+            }
+            const bool weighted = s_.size() != 0;
+            if (want.value) acc.value += weighted ? (loss * s_.segment(r0, m).array()).sum() : loss.sum();
+            if (want.gradient || want.scores) {
+                R = P;
+                for (Index i = 0; i < m; ++i) {  // p_y − 1 = −Σ_{l≠y} p_l
+                    const auto label = static_cast<Index>(y_[r0 + i]);
+                    double rest = 0.0;
+                    for (Index l = 0; l < K; ++l)
+                        if (l != label) rest += P(i, l);
+                    R(i, label) = -rest;
+                }
+                if (weighted) R.colwise() *= s_.segment(r0, m).array();
+                if (want.gradient) {
+                    add_transpose_multi(Xb, R, G);
+                    if (intercept_) acc.gradient.tail(K) += R.colwise().sum().transpose().matrix();
+                }
+            }
+            if (curvature && !want.scores) Multinomial::complement(P, Q);
+            auto weights = [&](Index k, Index l) {
+                if (want.scores) c = R.col(k) * R.col(l);
+                else if (k == l) c = P.col(k) * Q.col(k);
+                else c = -(P.col(k) * P.col(l));
+                if (weighted && !want.scores) c *= s_.segment(r0, m).array();
+            };
+            if (want.hessian)
+                for (Index k = 0; k < K; ++k)
+                    for (Index l = 0; l <= k; ++l) {
+                        weights(k, l);
+                        add_signed_gram(Xb, c, intercept_, acc.hessian.block(k * q, l * q, q, q), scratch);
+                    }
+            if (want.diagonal)
+                for (Index k = 0; k < K; ++k) {
+                    weights(k, k);
+                    add_squares(Xb, c, acc.product.segment(k * d, d));
+                    if (intercept_) acc.product[K * d + k] += c.sum();
+                }
+            if (want.direction) {
+                matmat(Xb, V, U);
+                U.rowwise() += v_b.array();
+                T.resize(m, K);
+                for (Index i = 0; i < m; ++i) {
+                    const double si = weighted ? s_[r0 + i] : 1.0;
+                    for (Index k = 0; k < K; ++k) {
+                        double sum = 0.0;
+                        for (Index l = 0; l < K; ++l) sum += P(i, l) * (U(i, k) - U(i, l));
+                        T(i, k) = si * P(i, k) * sum;
+                    }
+                }
+                add_transpose_multi(Xb, T, HV);
+                if (intercept_) acc.product.tail(K) += T.colwise().sum().transpose().matrix();
+            }
+            return true;
+        });
+        if (want.gradient) Eigen::Map<Matrix>(acc.gradient.data(), d, K) += G;
+        if (want.direction) Eigen::Map<Matrix>(acc.product.data(), d, K) += HV;
+    }
+
+    // Writes the n×K logits, row by row, into out (n·K entries).
+    void decision(Index begin, Index end, const Vector& w, Vector& out) const {
+        const Index d = X_.cols(), K = K_;
+        const RowMatrix W = Eigen::Map<const Matrix>(w.data(), d, K);
+        const Eigen::RowVectorXd b = offsets(w);
+        RowArray Z;
+        for_each_block(X_, shift_, begin, end, false, [&](Index r0, const auto& Xb) {
+            matmat(Xb, W, Z);
+            Z.rowwise() += b.array();
+            Eigen::Map<RowArray>(out.data() + r0 * K, Z.rows(), K) = Z;
+            return true;
+        });
+    }
+
+    // The Hessian accumulated in blocks of d + 1 per class (lower triangles of the blocks k ≥ l),
+    // in the parameters' order [vec(W), b] and both triangles.
+    Matrix assemble(const Matrix& blocks) const {
+        const Index d = X_.cols(), K = K_, q = d + (intercept_ ? 1 : 0), p = K * q;
+        auto index = [&](Index k, Index j) { return j < d ? k * d + j : K * d + k; };
+        Matrix H(p, p);
+        for (Index k = 0; k < K; ++k)
+            for (Index l = 0; l <= k; ++l)
+                for (Index j = 0; j < q; ++j)
+                    for (Index i = k == l ? j : 0; i < q; ++i) {
+                        const double h = i >= j ? blocks(k * q + i, l * q + j) : blocks(k * q + j, l * q + i);
+                        H(index(k, i), index(l, j)) = H(index(l, j), index(k, i)) = h;
+                    }
+        return H;
+    }
+
+private:
+    using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+    Eigen::RowVectorXd offsets(const Vector& v) const {
+        if (intercept_) return v.tail(K_).transpose();
+        return Eigen::RowVectorXd::Zero(K_);
+    }
+
+    const D& X_;
+    const Vector& y_;
+    const Vector& s_;
+    bool intercept_;
+    const Vector* shift_;
+    Index K_;
 };
 
 // Splits the rows into `threads` contiguous ranges at the design's boundaries, runs one per
@@ -222,15 +374,39 @@ Accumulator accumulate(const D& X, const Vector& y, const Vector& s, bool interc
 }
 
 
+template <class D>
+Accumulator accumulate_multinomial(const D& X, const PassInput& in, const Vector& w, const Want& want) {
+    const MultinomialPass<D> pass(X, *in.y, *in.s, in.intercept, in.shift, in.classes);
+    const Index p = in.classes * (X.cols() + (in.intercept ? 1 : 0));
+    Accumulator acc = parallel_accumulate(
+        X, in.threads, want, p, [&](Index begin, Index end, Accumulator& part, std::atomic<bool>& stop,
+                                    InterruptPoller* poller) { pass.run(begin, end, w, want, part, stop, poller); });
+    if (want.hessian) acc.hessian = pass.assemble(acc.hessian);
+    return acc;
+}
+
 Accumulator accumulate_any(const PassInput& in, const Vector& w, const Want& want) {
     return with_loss(in.loss, [&](auto loss) {
+        using Loss = decltype(loss);
         return with_design(*in.X, [&](const auto& design) {
-            return accumulate<decltype(loss)>(design, *in.y, *in.s, in.intercept, in.shift, in.threads, w, want);
+            if constexpr (is_multiclass<Loss>()) return accumulate_multinomial(design, in, w, want);
+            else return accumulate<Loss>(design, *in.y, *in.s, in.intercept, in.shift, in.threads, w, want);
         });
     });
 }
 
 void decision_any(const PassInput& in, const Vector& w, Vector& out) {
+    if (in.loss == LossKind::Multinomial) {
+        with_design(*in.X, [&](const auto& design) {
+            const MultinomialPass<std::decay_t<decltype(design)>> pass(design, *in.y, *in.s, in.intercept, in.shift,
+                                                                       in.classes);
+            parallel_accumulate(design, in.threads, Want{}, 0,
+                                [&](Index begin, Index end, Accumulator&, std::atomic<bool>&, InterruptPoller*) {
+                                    pass.decision(begin, end, w, out);
+                                });
+        });
+        return;
+    }
     with_design(*in.X, [&](const auto& design) {
         const Pass<SquaredError, std::decay_t<decltype(design)>> pass(design, *in.y, *in.s, in.intercept, in.shift);
         Want none;

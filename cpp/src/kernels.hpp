@@ -27,7 +27,7 @@ struct Want {
     bool hessian = false;
     const Vector* direction = nullptr;  // for the Hessian-vector product
     const Vector* gram = nullptr;       // Gram weights in place of s∘L″ (weighted_gram, a kept curvature): no z
-    Vector* keep_curvature = nullptr;   // where to write s∘L″ per row, as it is formed
+    Vector* keep_curvature = nullptr;   // where to write s∘L″ per row (multinomial: p, n×K), as it is formed
     bool diagonal = false;              // diag of the Hessian (the sandwich's diagonal), into product
     bool scores = false;                // (s∘L′)² in place of s∘L″ (score_gram)
 };
@@ -53,7 +53,8 @@ struct Accumulator {
 };
 
 /// The data of a pass: X, the loss, y, the stored weights (empty: unit), the intercept, the threads,
-/// and the shift c subtracted from every row of dense X as it is read (null: none).
+/// the shift c subtracted from every row of dense X as it is read (null: none), and the classes.
+/// A multiclass loss's pass writes its decision function as n×K logits, row by row.
 struct PassInput {
     const Design* X;
     LossKind loss;
@@ -62,6 +63,7 @@ struct PassInput {
     bool intercept;
     int threads;
     const Vector* shift = nullptr;
+    Index classes = 1;  // K, the outputs per row (a multiclass loss), else 1
 };
 
 /// One level's entry points.

@@ -26,6 +26,11 @@ double Cost::value(const Vector& w) const {
 
 bool Cost::hessian_diagonal(const Vector&, Vector&) const { return false; }
 
+std::string Cost::singular_note() const {
+    return "the Hessian at x is singular, so this minimiser is not unique (duplicate or collinear features, or more "
+           "parameters than samples); add an L2 penalty (l2 > 0) for a unique one";
+}
+
 void Cost::hessian(const Vector&, Matrix&) const {
     throw std::logic_error("this cost has no hessian()");
 }
@@ -103,6 +108,18 @@ LinearModelCost::LinearModelCost(Design X, const Eigen::Ref<const Vector>& y, co
         const bool ok = y_.unaryExpr([](double t) { return Loss::in_domain(t); }).all();
         require(ok, std::string("y must ") + Loss::domain + " for " + Loss::name + Loss::hint);
     });
+    if (options.loss == LossKind::Multinomial) {
+        const auto largest = static_cast<Index>(y_.maxCoeff());
+        require(options.n_classes >= 0, "n_classes must be >= 2, got " + std::to_string(options.n_classes));
+        classes_ = options.n_classes != 0 ? options.n_classes : largest + 1;
+        require(largest < classes_, "y must hold class labels below n_classes = " + std::to_string(classes_) +
+                                        ": got the label " + std::to_string(largest));
+        require(classes_ >= 2, "the multinomial loss needs at least 2 classes: y holds only the label 0 (pass "
+                               "n_classes to say how many there are)");
+    } else {
+        require(options.n_classes == 0, std::string("n_classes is for the multinomial loss only, not ") +
+                                            loss_name(options.loss) + ": got " + std::to_string(options.n_classes));
+    }
     require(std::isfinite(options.l2) && options.l2 >= 0.0, "l2 must be a finite number >= 0, got " +
                                                                  std::to_string(options.l2));
     if (options.shift.size() != 0) {
@@ -134,6 +151,20 @@ LinearModelCost::LinearModelCost(Design X, const Eigen::Ref<const Vector>& y, co
         divisor_ = 1.0;
     }
 
+    if (classes_ > 1 && options.fit_intercept) {
+        // A class without weight pushes its intercept (never penalised) to −∞: no minimum.
+        Vector totals = Vector::Zero(classes_);
+        for (Index i = 0; i < n_; ++i) totals[static_cast<Index>(y_[i])] += s_.size() != 0 ? s_[i] : 1.0;
+        for (Index k = 0; k < classes_; ++k)
+            if (!(totals[k] > 0.0)) {
+                no_minimum_ = "class " + std::to_string(k) + " of n_classes = " + std::to_string(classes_) +
+                              " has no samples (or only zero weights), so the cost keeps decreasing as its intercept "
+                              "goes to -infinity: drop the class (n_classes), or fit without an intercept and with "
+                              "l2 > 0";
+                break;
+            }
+    }
+
     int threads = options.n_threads;
     if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     // Small problems are not worth a thread: each one costs tens of microseconds to start.
@@ -160,17 +191,20 @@ struct Evaluator {
     const Vector& y;
     const Vector& s;
     const LinearModelOptions& options;
-    Index d;
+    Index features;
+    Index classes;
     double divisor;  // what the kernel's sums are divided by
     int threads;
 
     Evaluation operator()(const Vector& w, const Want& want) const {
-        const Index p = d + (options.fit_intercept ? 1 : 0);
+        const Index p = classes * (features + (options.fit_intercept ? 1 : 0));
+        const Index d = classes * features;  // the penalised parameters come first
         if (w.size() != p)
             throw std::invalid_argument("w must have length " + std::to_string(p) + " (dim), got " +
                                         std::to_string(w.size()));
         Accumulator acc = detail::active_kernels().accumulate(
-            detail::PassInput{&X, options.loss, &y, &s, options.fit_intercept, threads, shift_of(options)}, w, want);
+            detail::PassInput{&X, options.loss, &y, &s, options.fit_intercept, threads, shift_of(options), classes},
+            w, want);
         const double inv = 1.0 / divisor;
         const double l2 = options.l2;
         Evaluation out;
@@ -204,13 +238,13 @@ struct Evaluator {
 double LinearModelCost::value(const Vector& w) const {
     Want want;
     want.value = true;
-    return Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).value;
+    return Evaluator{X_, y_, s_, options_, d_, classes_, divisor_, threads_}(w, want).value;
 }
 
 double LinearModelCost::value_gradient(const Vector& w, Vector& g) const {
     Want want;
     want.value = want.gradient = true;
-    Evaluation e = Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want);
+    Evaluation e = Evaluator{X_, y_, s_, options_, d_, classes_, divisor_, threads_}(w, want);
     g = std::move(e.gradient);
     return e.value;
 }
@@ -218,7 +252,7 @@ double LinearModelCost::value_gradient(const Vector& w, Vector& g) const {
 void LinearModelCost::hessian(const Vector& w, Matrix& H) const {
     Want want;
     want.hessian = true;
-    H = std::move(Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want).hessian);
+    H = std::move(Evaluator{X_, y_, s_, options_, d_, classes_, divisor_, threads_}(w, want).hessian);
 }
 
 void LinearModelCost::hessian_product(const Vector& w, const Vector& v, Vector& out) const {
@@ -242,14 +276,14 @@ Vector LinearModelCost::curvature_pass(const Vector& w, const Vector* direction)
     Want want;
     want.direction = direction;
     want.diagonal = direction == nullptr;
-    const Evaluator evaluate{X_, y_, s_, options_, d_, divisor_, threads_};
+    const Evaluator evaluate{X_, y_, s_, options_, d_, classes_, divisor_, threads_};
     if (kept && kept->w.size() == w.size() && kept->w == w) {
         want.gram = &kept->d2;  // the same numbers the pass would form: the same bits
         return std::move(evaluate(w, want).product);
     }
     auto fresh = std::make_shared<Curvature>();
     fresh->w = w;
-    fresh->d2.resize(n_);
+    fresh->d2.resize(n_ * classes_);
     want.keep_curvature = &fresh->d2;
     Vector out = std::move(evaluate(w, want).product);
     std::lock_guard<std::mutex> lock(curvature_mutex_);
@@ -260,7 +294,7 @@ Vector LinearModelCost::curvature_pass(const Vector& w, const Vector* direction)
 double LinearModelCost::value_gradient_hessian(const Vector& w, Vector& g, Matrix& H) const {
     Want want;
     want.value = want.gradient = want.hessian = true;
-    Evaluation e = Evaluator{X_, y_, s_, options_, d_, divisor_, threads_}(w, want);
+    Evaluation e = Evaluator{X_, y_, s_, options_, d_, classes_, divisor_, threads_}(w, want);
     g = std::move(e.gradient);
     H = std::move(e.hessian);
     return e.value;
@@ -276,7 +310,7 @@ void LinearModelCost::weighted_gram(const Eigen::Ref<const Vector>& c, Matrix& G
     Want want;
     want.hessian = true;
     want.gram = &weights;
-    const Vector w = Vector::Zero(dim());
+    const Vector w = Vector::Zero(d_ + (options_.fit_intercept ? 1 : 0));
     Accumulator acc = detail::active_kernels().accumulate(
         detail::PassInput{&X_, LossKind::SquaredError, &y_, &s_, options_.fit_intercept, threads_, shift_of(options_)}, w, want);
     G = acc.hessian.selfadjointView<Eigen::Lower>();
@@ -290,7 +324,8 @@ void LinearModelCost::score_gram(const Vector& w, Matrix& G) const {
     want.hessian = true;
     want.scores = true;
     Accumulator acc = detail::active_kernels().accumulate(
-        detail::PassInput{&X_, options_.loss, &y_, &s_, options_.fit_intercept, threads_, shift_of(options_)}, w, want);
+        detail::PassInput{&X_, options_.loss, &y_, &s_, options_.fit_intercept, threads_, shift_of(options_), classes_},
+        w, want);
     G = acc.hessian.selfadjointView<Eigen::Lower>();
     // Weights with the mean are stored as s/S (the constructor): undo that here, where the raw
     // weights are meant; unit weights and the sum are stored as given.
@@ -301,10 +336,22 @@ Vector LinearModelCost::decision_function(const Vector& w) const {
     if (w.size() != dim())
         throw std::invalid_argument("w must have length " + std::to_string(dim()) + " (dim), got " +
                                     std::to_string(w.size()));
-    Vector out(n_);
+    Vector out(n_ * classes_);
     detail::active_kernels().decision(
-        detail::PassInput{&X_, options_.loss, &y_, &s_, options_.fit_intercept, threads_, shift_of(options_)}, w, out);
+        detail::PassInput{&X_, options_.loss, &y_, &s_, options_.fit_intercept, threads_, shift_of(options_), classes_},
+        w, out);
     return out;
+}
+
+std::string LinearModelCost::no_minimum_reason() const { return no_minimum_; }
+
+std::string LinearModelCost::singular_note() const {
+    if (classes_ == 1) return Cost::singular_note();
+    return std::string("the Hessian at x is singular, so this minimiser is not unique: the softmax is unchanged by "
+                       "adding one number to every class's intercept") +
+           (options_.l2 > 0.0 ? "" : ", and one vector to every class's coefficients (no L2 penalty)") +
+           " (descend's estimators report intercepts, and without a penalty coefficients, summing to zero over "
+           "the classes); duplicate or collinear features add more such directions";
 }
 
 }  // namespace descend

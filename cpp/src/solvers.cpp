@@ -177,6 +177,11 @@ public:
         result.status = status;
         result.message = std::move(message);
         if (status == Status::NonFinite || status == Status::CallbackStopped || status == Status::Diverged) return;
+        if (const std::string reason = cost_.no_minimum_reason(); !reason.empty()) {
+            result.status = Status::NoMinimum;
+            result.message = "no minimum: " + reason + " (" + result.message + ")";
+            return;
+        }
         const std::string note = escape_note();
         if (note.empty()) return;
         // A small gradient on the way to infinity is not convergence: say so in the status.
@@ -517,9 +522,7 @@ Result newton(const Cost& cost, const Vector& x0, const NewtonOptions& options, 
         if (r.grad_norm <= options.tol) {
             run.converged(options.tol);
             if (r.status == Status::Converged && numerically_singular(H))
-                r.message += ". Note: the Hessian at x is singular, so this minimiser is not unique (duplicate or "
-                             "collinear features, or more parameters than samples); add an L2 penalty (l2 > 0) for "
-                             "a unique one";
+                r.message += ". Note: " + cost.singular_note();
             break;
         }
         if (k > options.max_iter) {

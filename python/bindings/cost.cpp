@@ -178,8 +178,9 @@ Design sparse_view_of(Index rows, Index cols, const py::array& data, const py::a
 }
 
 LinearModelOptions options_of(const std::string& loss, bool fit_intercept, double l2, const std::string& reduction,
-                              int n_threads) {
+                              int n_threads, Index n_classes) {
     LinearModelOptions options;
+    options.n_classes = n_classes;
     options.loss = parse_loss(loss);
     options.fit_intercept = fit_intercept;
     options.l2 = l2;
@@ -289,8 +290,8 @@ curvature step, hessian(w) -> ndarray.)doc")
 The cost of a linear model over (X, y): a zero-copy view of X, which it keeps alive.)doc")
         .def(py::init([](const py::array& X, const Vector& y, const std::string& loss, bool fit_intercept,
                          double l2, const std::optional<Vector>& sample_weight, const std::string& reduction,
-                         int n_threads, const std::optional<Vector>& shift) {
-                 LinearModelOptions options = options_of(loss, fit_intercept, l2, reduction, n_threads);
+                         int n_threads, const std::optional<Vector>& shift, Index n_classes) {
+                 LinearModelOptions options = options_of(loss, fit_intercept, l2, reduction, n_threads, n_classes);
                  options.shift = shift.value_or(Vector());
                  const Design view = view_of(X);
                  py::gil_scoped_release release;  // the finiteness check reads all of X
@@ -298,15 +299,18 @@ The cost of a linear model over (X, y): a zero-copy view of X, which it keeps al
              }),
              py::arg("X"), py::arg("y"), py::arg("loss") = "log_loss", py::arg("fit_intercept") = true,
              py::arg("l2") = 0.0, py::arg("sample_weight") = py::none(), py::arg("reduction") = "mean",
-             py::arg("n_threads") = 0, py::arg("shift") = py::none(), py::keep_alive<1, 2>())
+             py::arg("n_threads") = 0, py::arg("shift") = py::none(), py::arg("n_classes") = 0,
+             py::keep_alive<1, 2>())
         .def_static(
             "from_sparse",
             [](const std::string& format, Index rows, Index cols, const py::array& data, const py::array& indices,
                const py::array& indptr, const Vector& y, const std::string& loss, bool fit_intercept, double l2,
-               const std::optional<Vector>& sample_weight, const std::string& reduction, int n_threads) {
+               const std::optional<Vector>& sample_weight, const std::string& reduction, int n_threads,
+               Index n_classes) {
                 if (format != "csr" && format != "csc")
                     throw std::invalid_argument("format must be 'csr' or 'csc', got '" + format + "'");
-                const LinearModelOptions options = options_of(loss, fit_intercept, l2, reduction, n_threads);
+                const LinearModelOptions options =
+                    options_of(loss, fit_intercept, l2, reduction, n_threads, n_classes);
                 const Design view = format == "csr" ? sparse_view_of<Eigen::RowMajor>(rows, cols, data, indices, indptr)
                                                     : sparse_view_of<Eigen::ColMajor>(rows, cols, data, indices, indptr);
                 py::gil_scoped_release release;  // the checks read all of X
@@ -315,11 +319,15 @@ The cost of a linear model over (X, y): a zero-copy view of X, which it keeps al
             py::arg("format"), py::arg("rows"), py::arg("cols"), py::arg("data"), py::arg("indices"),
             py::arg("indptr"), py::arg("y"), py::arg("loss") = "log_loss", py::arg("fit_intercept") = true,
             py::arg("l2") = 0.0, py::arg("sample_weight") = py::none(), py::arg("reduction") = "mean",
-            py::arg("n_threads") = 0, py::keep_alive<0, 4>(), py::keep_alive<0, 5>(), py::keep_alive<0, 6>(),
+            py::arg("n_threads") = 0, py::arg("n_classes") = 0, py::keep_alive<0, 4>(), py::keep_alive<0, 5>(),
+            py::keep_alive<0, 6>(),
             "The cost over a sparse X given by scipy.sparse's arrays (data, indices, indptr), viewed, not copied.")
         .def_property_readonly("n_samples", &LinearModelCost::n_samples)
         .def_property_readonly("n_features", &LinearModelCost::n_features)
         .def_property_readonly("n_threads", &LinearModelCost::threads)
+        .def_property_readonly("classes", &LinearModelCost::classes,
+                               "K for the multinomial loss (its outputs per row), 1 for the others.")
+        .def("no_minimum_reason", &LinearModelCost::no_minimum_reason)
         .def_property_readonly("normaliser", &LinearModelCost::normaliser)
         .def_property_readonly("layout", [](const LinearModelCost& self) { return layout_name(self.data()); })
         .def_property_readonly("data_address", [](const LinearModelCost& self) { return address_of(self.data()); })

@@ -18,7 +18,7 @@ from ._config import config, show_config
 from ._result import History, IterationInfo, LearningRateSweep, OptimizeResult, Status
 from .cost import Cost
 from .inference import Inference, inference
-from .losses import log_loss, sigmoid, squared_error
+from .losses import log_loss, log_softmax, sigmoid, softmax, squared_error
 from .solvers import gradient_descent, lbfgs, learning_rate_sweep, minimize, newton, newton_cg
 
 __version__ = "0.1.0"
@@ -43,6 +43,7 @@ __all__ = [
     "lbfgs",
     "learning_rate_sweep",
     "log_loss",
+    "log_softmax",
     "minimize",
     "newton",
     "newton_cg",
@@ -50,6 +51,7 @@ __all__ = [
     "reference",
     "show_config",
     "sigmoid",
+    "softmax",
     "squared_error",
 ]
 

@@ -38,10 +38,10 @@ class LinearModelCost(Cost):
     """
     The cost of a linear model over (X, y): a zero-copy view of X, which it keeps alive.
     """
-    def __init__(self, X: numpy.typing.NDArray[typing.Any], y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0, shift: _ArrayLike | None = None) -> None:
+    def __init__(self, X: numpy.typing.NDArray[typing.Any], y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0, shift: _ArrayLike | None = None, n_classes: int = 0) -> None:
         ...
     @staticmethod
-    def from_sparse(format: str, rows: int, cols: int, data: numpy.typing.NDArray[typing.Any], indices: numpy.typing.NDArray[typing.Any], indptr: numpy.typing.NDArray[typing.Any], y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0) -> LinearModelCost:
+    def from_sparse(format: str, rows: int, cols: int, data: numpy.typing.NDArray[typing.Any], indices: numpy.typing.NDArray[typing.Any], indptr: numpy.typing.NDArray[typing.Any], y: _ArrayLike, loss: str = 'log_loss', fit_intercept: bool = True, l2: float = 0.0, sample_weight: _ArrayLike | None = None, reduction: str = 'mean', n_threads: int = 0, n_classes: int = 0) -> LinearModelCost:
         """
         The cost over a sparse X given by scipy.sparse's arrays (data, indices, indptr), viewed, not copied.
         """
@@ -58,6 +58,12 @@ class LinearModelCost(Cost):
         ...
     @property
     def n_samples(self) -> int:
+        ...
+    @property
+    def classes(self) -> int:
+        """K for the multinomial loss (its outputs per row), 1 for the others."""
+        ...
+    def no_minimum_reason(self) -> str:
         ...
     @property
     def n_threads(self) -> int:

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from .losses import sigmoid
-from ._validation import FloatArray, as_choice, as_design, as_real, as_threads, as_vector, is_sparse
+from .losses import sigmoid, softmax
+from ._validation import FloatArray, as_choice, as_design, as_int, as_real, as_threads, as_vector, is_sparse
 
 @dataclass(frozen=True)
 class Loss:
@@ -21,9 +21,11 @@ class Loss:
     name: str
     #: In words, for messages and output ("log loss", "squared error", ...).
     words: str
-    #: What y holds: "real", "labels" (two classes as 0/1, or probabilities) or "counts" (y ≥ 0).
+    #: What y holds: "real", "labels" (two classes as 0/1, or probabilities), "counts" (y ≥ 0) or
+    #: "classes" (labels 0 … K − 1, K outputs per row).
     target: str
-    #: The inverse link: the mean of y given the model's output z.
+    #: The inverse link: the mean of y given the model's output z (for "classes", the (n, K)
+    #: probabilities from the (n, K) logits).
     mean: Callable[[FloatArray], FloatArray]
     #: Whether the loss grows like eᶻ, so that a large w makes it overflow (checked after evaluations).
     exponential: bool = False
@@ -38,6 +40,7 @@ LOSS_TABLE: dict[str, Loss] = {
         Loss("squared_error", "squared error", "real", lambda z: np.asarray(z, dtype=np.float64)),
         Loss("poisson", "Poisson deviance", "counts", lambda z: np.exp(np.asarray(z, dtype=np.float64)),
              exponential=True),  # fmt: skip
+        Loss("multinomial", "multinomial log loss", "classes", softmax),
     )
 }
 LOSSES = tuple(LOSS_TABLE)
@@ -46,7 +49,7 @@ REDUCTIONS = ("mean", "sum")
 
 def core_cost(
     X: Any, y: FloatArray, loss: str, fit_intercept: bool, l2: float, sample_weight: FloatArray | None,
-    reduction: str, n_threads: int, shift: FloatArray | None = None,
+    reduction: str, n_threads: int, shift: FloatArray | None = None, n_classes: int = 0,
 ) -> Any:
     """The core's LinearModelCost over X (already through as_design): dense X as an array, sparse
     X as its three arrays. The core keeps what it views alive."""
@@ -55,8 +58,10 @@ def core_cost(
         if shift is not None:
             raise ValueError("shift needs dense X: subtracting it would fill sparse X in")
         rows, cols = X.shape
-        return _core.LinearModelCost.from_sparse(X.format, rows, cols, X.data, X.indices, X.indptr, *options)
-    return _core.LinearModelCost(X, *options, shift)
+        return _core.LinearModelCost.from_sparse(
+            X.format, rows, cols, X.data, X.indices, X.indptr, *options, n_classes=n_classes
+        )
+    return _core.LinearModelCost(X, *options, shift, n_classes)
 
 
 class Cost:
@@ -70,6 +75,22 @@ class Cost:
     * ``loss="log_loss"``: :math:`L = \log(1 + e^{z}) - y z` on the logit, exact for any
       finite logit; ``loss="squared_error"``: :math:`L = (y - z)^2`; ``loss="poisson"``:
       :math:`L = e^{z} - y z` (log link, mean :math:`e^z`, counts :math:`y \ge 0`).
+    * ``loss="multinomial"``: the softmax cross-entropy over K classes, y holding the labels
+      0 … K − 1 (K = ``n_classes``, or the largest label + 1). Each row has K logits
+      :math:`z_i = W^\top x_i + b \in \mathbb{R}^K` (W of shape (n_features, K)),
+      :math:`p_i = \operatorname{softmax}(z_i)`, :math:`L = \operatorname{logsumexp}(z_i) - z_{i,y_i}`,
+      :math:`\partial L/\partial z = p_i - e_{y_i}`,
+      :math:`\partial^2 L/\partial z^2 = \operatorname{diag}(p_i) - p_i p_i^\top`; exact for logits of
+      ±800 and beyond. The parameters are ``[W[:, 0], …, W[:, K-1], b]`` (W column by column, i.e.
+      class by class, then the K intercepts), ``dim = K·(n_features + fit_intercept)``: in NumPy,
+      ``W = w[:K*d].reshape(K, d).T`` and ``b = w[K*d:]``. With :math:`\tilde x = [x, 1]`, the gradient is
+      :math:`\tilde X^\top \operatorname{diag}(s)(P - Y)/S + \lambda[W; 0]` and the Hessian
+      :math:`\sum_i s_i (\tilde x_i \tilde x_i^\top) \otimes (\operatorname{diag} p_i - p_i p_i^\top)/S` plus
+      λ on the coefficients' diagonal, in the parameters' order; ``decision_function`` returns the
+      (n_samples, K) logits. The cost is unchanged by adding one number to every intercept (and,
+      with ``l2=0``, one vector to every class's coefficients): its minimiser is not unique along
+      those directions, and the solvers say so. A class with no samples and an intercept has no
+      minimum (the solvers report ``no_minimum``).
     * ``reduction="mean"`` (default): :math:`S = \sum_i s_i`; ``"sum"``: :math:`S = 1`.
     * With ``fit_intercept=True`` the intercept :math:`b` is the last parameter and is
       not penalised; ``dim`` is ``n_features + 1``.
@@ -100,8 +121,9 @@ class Cost:
     ----------
     X : array or scipy.sparse matrix of shape (n_samples, n_features)
     y : array of shape (n_samples,)
-        Targets; for log loss, labels 0/1 (or probabilities in [0, 1]).
-    loss : {"log_loss", "squared_error", "poisson"}
+        Targets; for log loss, labels 0/1 (or probabilities in [0, 1]); for multinomial, the
+        integer class labels 0 … K − 1.
+    loss : {"log_loss", "squared_error", "poisson", "multinomial"}
     fit_intercept : bool
     l2 : float
         The L2 strength :math:`\lambda \ge 0`.
@@ -114,6 +136,9 @@ class Cost:
         is then :math:`z = (x - c)^\top w + b`, the same model with intercept :math:`b - c^\top w`.
         With c near the rows' mean, the Hessian and the residuals of data far from the origin keep
         their digits (``LinearRegression`` uses it in place of a centred copy of X).
+    n_classes : int, optional
+        For ``loss="multinomial"``: K, the number of classes (default: the largest label + 1); a
+        class without samples is allowed, though with an intercept it has no minimum.
     """
 
     def __init__(
@@ -128,6 +153,7 @@ class Cost:
         reduction: str = "mean",
         n_threads: int | None = None,
         shift: Any = None,
+        n_classes: int | None = None,
     ) -> None:
         self.loss = as_choice(loss, "loss", LOSSES)
         self.reduction = as_choice(reduction, "reduction", REDUCTIONS)
@@ -143,15 +169,20 @@ class Cost:
             None if sample_weight is None else as_vector(sample_weight, "sample_weight", n, "one entry per row of X")
         )
         self.shift = None if shift is None else as_vector(shift, "shift", self.X.shape[1], "one entry per column of X")
+        if n_classes is not None and self.loss != "multinomial":
+            raise ValueError(f"n_classes is for loss='multinomial' only, not {self.loss!r}")
+        requested = 0 if n_classes is None else as_int(n_classes, "n_classes", minimum=2)
         self._core = core_cost(
             self.X, self.y, self.loss, self.fit_intercept, self.l2, self.sample_weight, self.reduction, self.n_threads,
-            self.shift,
+            self.shift, requested,
         )
         self._dim = int(self._core.dim())
+        #: K, the outputs per row: the classes of the multinomial loss, 1 for the others.
+        self.n_classes: int = int(self._core.classes)
 
     @property
     def dim(self) -> int:
-        """The number of parameters: n_features, plus one for the intercept."""
+        """The number of parameters: n_features, plus one for the intercept (times K for the multinomial loss)."""
         return self._dim
 
     @property
@@ -227,12 +258,15 @@ class Cost:
         return float(value), gradient, np.asarray(hessian)
 
     def decision_function(self, w: Any) -> FloatArray:
-        """The model's raw output z = Xw + b (logits for log loss), shape (n_samples,)."""
-        return np.asarray(self._core.decision_function(self._point(w)))
+        """The model's raw output z = Xw + b (logits for log loss), shape (n_samples,); for the
+        multinomial loss the logits XW + b, shape (n_samples, n_classes)."""
+        z = np.asarray(self._core.decision_function(self._point(w)))
+        return z.reshape(-1, self.n_classes) if self.n_classes > 1 else z
 
     def __repr__(self) -> str:
         return (
             f"descend.Cost(loss={self.loss!r}, n_samples={self.n_samples}, n_features={self.n_features}, "
-            f"fit_intercept={self.fit_intercept}, l2={self.l2}, reduction={self.reduction!r}, "
+            + (f"n_classes={self.n_classes}, " if self.loss == "multinomial" else "")
+            + f"fit_intercept={self.fit_intercept}, l2={self.l2}, reduction={self.reduction!r}, "
             f"n_threads={self.n_threads})"
         )

@@ -66,3 +66,36 @@ def sigmoid(z: Any) -> FloatArray:
     if np.isnan(array).any():
         raise ValueError("z must not contain NaN")
     return np.asarray(_core.sigmoid(np.ascontiguousarray(array).ravel())).reshape(array.shape)
+
+
+def _shifted_exponentials(z: Any) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """For logits z (..., K): z − max, exp(z − max) and r = Σ over the non-maximal classes of exp(z − max)."""
+    array = _as_real_array(z, "z")
+    if array.ndim < 1 or array.shape[-1] < 1:
+        raise ValueError(f"z must have at least one class along its last axis, got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError("z must contain only finite values (no NaN or inf)")
+    shifted = array - array.max(axis=-1, keepdims=True)
+    with np.errstate(under="ignore"):
+        e = np.exp(shifted)
+    top = np.argmax(array, axis=-1)[..., None]
+    rest = e.sum(axis=-1) - np.take_along_axis(e, top, axis=-1)[..., 0]  # the maximum's e is exactly 1
+    return shifted, e, rest
+
+
+def softmax(z: Any) -> FloatArray:
+    r"""The softmax :math:`p_k = e^{z_k} / \sum_l e^{z_l}` along the last axis of the logits z, computed
+    from :math:`z - \max z` (no overflow for any finite logits; tiny probabilities underflow to 0
+    exactly where they are below the smallest double)."""
+    _, e, rest = _shifted_exponentials(z)
+    probability: FloatArray = e / (1.0 + rest)[..., None]
+    return probability
+
+
+def log_softmax(z: Any) -> FloatArray:
+    r""":math:`\log p_k = z_k - \operatorname{logsumexp}(z)` along the last axis, exact from the logits:
+    :math:`(z_k - m) - \operatorname{log1p}(\sum_{l \ne m} e^{z_l - m})` with m the largest logit, so
+    a probability of 1e-400 is reported as its logarithm (about -921), not as log 0."""
+    shifted, _, rest = _shifted_exponentials(z)
+    logs: FloatArray = shifted - np.log1p(rest)[..., None]
+    return logs

@@ -10,6 +10,8 @@ Pointwise losses, on the model's output (ŷ, or the logit z for log loss)::
 
     squared error   L(ŷ, y) = (y − ŷ)²                      L′ = 2(ŷ − y)   L″ = 2
     log loss        L(z, y) = log(1 + eᶻ) − y·z              L′ = σ(z) − y   L″ = σ(z)(1 − σ(z))
+    multinomial     L(z, y) = logsumexp(z) − z_y  (z ∈ ℝᴷ)   ∂L/∂z = p − e_y  ∂²L/∂z² = diag p − ppᵀ
+                    p = softmax(z); K classes, labels y ∈ {0, …, K − 1}
 
 The cost of a linear model (the intercept b is the last parameter and is not
 penalised; S = Σ sᵢ for ``reduction="mean"``, S = 1 for ``"sum"``)::
@@ -18,6 +20,10 @@ penalised; S = Σ sᵢ for ``reduction="mean"``, S = 1 for ``"sum"``)::
     J  = (1/S)·Σ sᵢ·L(zᵢ, yᵢ) + (λ/2)·‖w‖²
     ∇J = X̃ᵀ(s∘L′(z))/S + λw                  X̃ = [X, 1]
     H  = X̃ᵀ diag(s∘L″(z)) X̃/S + λI            (λ on the first d entries only)
+
+The multinomial cost has the parameters [W[:, 0], …, W[:, K−1], b] (W of shape d × K, class by
+class, then the K intercepts), Z = XW + 1bᵀ, and the gradient and Hessian of the same sum
+with the K-vector derivatives (``multinomial_derivatives``).
 
 Solvers: gradient descent (fixed, backtracking and curvature steps), Newton
 (Cholesky, damped when needed) and L-BFGS (two-loop recursion). All of them
@@ -49,8 +55,11 @@ __all__ = [
     "log_loss",
     "log_loss_derivatives",
     "log_loss_from_logits",
+    "multinomial",
+    "multinomial_derivatives",
     "newton",
     "sigmoid",
+    "softmax",
     "squared_error",
     "squared_error_derivatives",
 ]
@@ -201,10 +210,56 @@ def poisson_derivatives(y: npt.ArrayLike, z: npt.ArrayLike) -> tuple[FloatArray,
     return mean - y, mean
 
 
+def _softmax_parts(Z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """For logits Z (n × K): Z − max (per row), the probabilities P, and r = Σ_{l ≠ top} e^{z_l − max}."""
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    top = np.argmax(Z, axis=1)
+    rest = e.sum(axis=1) - e[np.arange(Z.shape[0]), top]  # e at the top is exactly 1
+    return shifted, e / (1.0 + rest)[:, None], rest
+
+
+@_underflow_is_exact
+def softmax(Z: npt.ArrayLike) -> FloatArray:
+    """p = softmax(z) per row of the logits Z (n × K), from z − max(z): no overflow."""
+    return _softmax_parts(_floats(Z))[1]
+
+
+@_underflow_is_exact
+def multinomial(y: npt.ArrayLike, Z: npt.ArrayLike) -> FloatArray:
+    r"""The softmax cross-entropy L = logsumexp(zᵢ) − zᵢ,yᵢ per row of the logits Z (n × K), labels y.
+
+    With m the row's largest logit and r = Σ_{l≠m} e^{z_l − z_m}: L = log1p(r) + (z_m − z_y), a sum
+    of non-negative terms, exact for logits of any size.
+    """
+    Z, labels = _floats(Z), np.asarray(y).astype(np.int64)
+    shifted, _, rest = _softmax_parts(Z)
+    loss: FloatArray = np.log1p(rest) - shifted[np.arange(Z.shape[0]), labels]
+    return loss
+
+
+@_underflow_is_exact
+def multinomial_derivatives(y: npt.ArrayLike, Z: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """∂L/∂z = p − e_y (n × K) and ∂²L/∂z² = diag p − ppᵀ (n × K × K) per row.
+
+    1 − p_k is formed as Σ_{l≠k} p_l (never 1 − p_k rounded), so p_y − 1 and p_k(1 − p_k) keep their
+    digits when p_k is close to 1.
+    """
+    Z, labels = _floats(Z), np.asarray(y).astype(np.int64)
+    _, P, _ = _softmax_parts(Z)
+    n, K = P.shape
+    complement = np.stack([P[:, [l for l in range(K) if l != k]].sum(axis=1) for k in range(K)], axis=1)
+    first = P.copy()
+    first[np.arange(n), labels] = -complement[np.arange(n), labels]
+    second = -P[:, :, None] * P[:, None, :]
+    second[:, np.arange(K), np.arange(K)] = P * complement
+    return first, second
+
+
 # ---------------------------------------------------------------------------
 # The cost of a linear model
 
-LossName = Literal["log_loss", "squared_error", "poisson"]
+LossName = Literal["log_loss", "squared_error", "poisson", "multinomial"]
 ReductionName = Literal["mean", "sum"]
 
 
@@ -228,9 +283,10 @@ class Cost:
         sample_weight: npt.ArrayLike | None = None,
         reduction: ReductionName = "mean",
         shift: npt.ArrayLike | None = None,
+        n_classes: int | None = None,
     ) -> None:
-        if loss not in ("log_loss", "squared_error", "poisson"):
-            raise ValueError(f"loss must be 'log_loss', 'squared_error' or 'poisson', got {loss!r}")
+        if loss not in ("log_loss", "squared_error", "poisson", "multinomial"):
+            raise ValueError(f"loss must be 'log_loss', 'squared_error', 'poisson' or 'multinomial', got {loss!r}")
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
         X = _floats(X)
@@ -248,6 +304,14 @@ class Cost:
             _check_unit_interval(y, "y")
         if loss == "poisson" and np.any(y < 0):
             raise ValueError("y must be >= 0 for poisson (counts, or rates)")
+        #: K, the outputs per row (1 but for the multinomial loss).
+        self.n_classes: int = 1
+        if loss == "multinomial":
+            if np.any(y < 0) or np.any(y != np.floor(y)):
+                raise ValueError("y must hold class labels 0, 1, ..., K - 1 for multinomial")
+            self.n_classes = int(n_classes) if n_classes is not None else int(y.max()) + 1
+            if self.n_classes < 2 or y.max() >= self.n_classes:
+                raise ValueError(f"n_classes must be >= 2 and above every label, got {self.n_classes}")
         if not (math.isfinite(l2) and l2 >= 0.0):
             raise ValueError(f"l2 must be a finite number >= 0, got {l2}")
         if sample_weight is None:
@@ -283,8 +347,8 @@ class Cost:
 
     @property
     def dim(self) -> int:
-        """The number of parameters p = d + fit_intercept."""
-        return self.n_features + int(self.fit_intercept)
+        """The number of parameters p = K·(d + fit_intercept) (K = 1 but for the multinomial loss)."""
+        return self.n_classes * (self.n_features + int(self.fit_intercept))
 
     # -- pieces -------------------------------------------------------------
 
@@ -301,16 +365,30 @@ class Cost:
         return self.X
 
     def penalty_mask(self) -> FloatArray:
-        """1 for each penalised parameter (the d coefficients), 0 for the intercept."""
-        mask = np.ones(self.dim)
-        if self.fit_intercept:
-            mask[-1] = 0.0
+        """1 for each penalised parameter (the coefficients, K·d of them), 0 for the intercepts."""
+        mask = np.zeros(self.dim)
+        mask[: self.n_classes * self.n_features] = 1.0
         return mask
+
+    def coefficients(self, w: FloatArray) -> FloatArray:
+        """The multinomial parameters as the (d + fit_intercept) × K matrix [W; bᵀ] (column k: class k)."""
+        K, d = self.n_classes, self.n_features
+        W = w[: K * d].reshape(K, d).T
+        return np.vstack([W, w[K * d :][None, :]]) if self.fit_intercept else W
+
+    def flatten(self, G: FloatArray) -> FloatArray:
+        """The inverse of coefficients: a (d + fit_intercept) × K matrix as a parameter vector."""
+        d = self.n_features
+        flat: FloatArray = np.concatenate([G[:d].T.ravel(), G[d:].ravel()])
+        return flat
 
     @_underflow_is_exact
     def decision_function(self, w: npt.ArrayLike) -> FloatArray:
-        """The model's output z = Xw + b (the logits for log loss), shape (n,)."""
+        """The model's output z = Xw + b (the logits for log loss), shape (n,); multinomial: the
+        logits X̃[W; bᵀ], shape (n, K)."""
         w = self._point(w)
+        if self.loss == "multinomial":
+            return self.design() @ self.coefficients(w)
         return self.design() @ w
 
     def pointwise(self, z: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -339,6 +417,12 @@ class Cost:
         """J(w) and ∇J(w)."""
         w = self._point(w)
         Xt, s, lam, mask = self.design(), self.sample_weight / self.normaliser, self.l2, self.penalty_mask()
+        if self.loss == "multinomial":  # ∇ = X̃ᵀ diag(s)(P − Y)/S + λ[W; 0]
+            Z = Xt @ self.coefficients(w)
+            first, _ = multinomial_derivatives(self.y, Z)
+            penalised = mask * w
+            value = np.sum(s * multinomial(self.y, Z)) + 0.5 * lam * np.dot(penalised, penalised)
+            return float(value), self.flatten(Xt.T @ (s[:, None] * first)) + lam * penalised
         loss, first, _ = self.pointwise(Xt @ w)
         penalised = mask * w
         # s/S is taken first: the weight of each sample in the mean (no underflow in sᵢ·L′ᵢ·xᵢ for tiny sᵢ).
@@ -354,6 +438,8 @@ class Cost:
     def hessian_product(self, w: npt.ArrayLike, v: npt.ArrayLike) -> FloatArray:
         """∇²J(w)·v = X̃ᵀ(s∘L″(z)∘(X̃v))/S + λ·(v without its intercept entry), without forming H."""
         w, v = self._point(w), self._point(v, "v")
+        if self.loss == "multinomial":
+            return self.hessian(w) @ v
         Xt, s, lam, mask = self.design(), self.sample_weight / self.normaliser, self.l2, self.penalty_mask()
         _, _, second = self.pointwise(Xt @ w)
         product: FloatArray = Xt.T @ (s * second * (Xt @ v)) + lam * mask * v
@@ -365,13 +451,22 @@ class Cost:
         w = self._point(w)
         value, gradient = self.value_and_gradient(w)
         Xt, s, lam, mask = self.design(), self.sample_weight / self.normaliser, self.l2, self.penalty_mask()
+        if self.loss == "multinomial":
+            # Block (k, l) over x̃: X̃ᵀ diag(s∘(∂²L/∂z²)ₖₗ) X̃; parameter (k, j) sits at flatten's index.
+            _, second = multinomial_derivatives(self.y, Xt @ self.coefficients(w))
+            K, q = self.n_classes, Xt.shape[1]
+            # index[position in the parameters] = that parameter's class-major position k·q + j
+            index = self.flatten(np.arange(K * q, dtype=np.float64).reshape(K, q).T).astype(np.int64)
+            blocks = np.block([[Xt.T @ ((s * second[:, k, l])[:, None] * Xt) for l in range(K)] for k in range(K)])
+            hessian = blocks[np.ix_(index, index)] + lam * np.diag(mask)
+            return value, gradient, 0.5 * (hessian + hessian.T)
         _, _, second = self.pointwise(Xt @ w)
         hessian = Xt.T @ ((s * second)[:, None] * Xt) + lam * np.diag(mask)
         return value, gradient, 0.5 * (hessian + hessian.T)  # symmetric to the last bit, whatever the matmul order
 
     def __repr__(self) -> str:
         return (
-            f"descend.reference.Cost(loss={self.loss!r}, n_samples={self.n_samples}, "
+            f"descend.reference.Cost(loss={self.loss!r}, n_samples={self.n_samples}, n_classes={self.n_classes}, "
             f"n_features={self.n_features}, fit_intercept={self.fit_intercept}, l2={self.l2}, "
             f"reduction={self.reduction!r})"
         )

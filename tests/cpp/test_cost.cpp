@@ -31,6 +31,7 @@ LinearModelOptions options_of(const testing::Vectors& v, int threads = 1) {
     options.l2 = v.number("l2");
     options.reduction = descend::parse_reduction(v.text("reduction"));
     options.n_threads = threads;
+    if (v.has("n_classes")) options.n_classes = v.integer("n_classes");
     return options;
 }
 

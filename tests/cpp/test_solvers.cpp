@@ -410,6 +410,7 @@ void vectors() {
         options.fit_intercept = v.integer("fit_intercept") != 0;
         options.l2 = v.number("l2");
         options.reduction = parse_reduction(v.text("reduction"));
+        if (v.has("n_classes")) options.n_classes = v.integer("n_classes");
         const Vector weights = v.has("sample_weight") ? v.vector("sample_weight") : Vector();
         const LinearModelCost cost(view(X), y, options, weights);
         const Vector x0 = Vector::Zero(cost.dim());
@@ -453,6 +454,42 @@ void vectors() {
               << " optima checked\n";
 }
 
+// The softmax cost: the intercepts are never identified (the Newton message says so), and a class
+// without samples sends its intercept to −∞ (every solver says no_minimum, whatever its gradient).
+void multinomial() {
+    const Index n = 300, d = 2;
+    std::mt19937 rng(5);
+    std::normal_distribution<double> normal;
+    Matrix X(n, d);
+    Vector y(n);
+    for (Index i = 0; i < n; ++i) {
+        X(i, 0) = normal(rng);
+        X(i, 1) = normal(rng);
+        const double score = X(i, 0) - 0.5 * X(i, 1) + normal(rng);
+        y[i] = score < -0.5 ? 0.0 : (score < 0.5 ? 1.0 : 2.0);
+    }
+    LinearModelOptions options;
+    options.loss = LossKind::Multinomial;
+    options.l2 = 0.01;
+    const LinearModelCost cost(view(X), y, options);
+    VERIFY(cost.dim() == 9 && cost.classes() == 3);
+    NewtonOptions no;
+    no.tol = 1e-10;
+    const Result r = newton(cost, Vector::Zero(cost.dim()), no);
+    VERIFY(r.status == Status::Converged);
+    VERIFY(r.message.find("every class's intercept") != std::string::npos);
+
+    options.n_classes = 4;
+    const LinearModelCost empty(view(X), y, options);
+    VERIFY(empty.no_minimum_reason().find("class 3 of n_classes = 4") != std::string::npos);
+    VERIFY(newton(empty, Vector::Zero(empty.dim())).status == Status::NoMinimum);
+    VERIFY(lbfgs(empty, Vector::Zero(empty.dim())).status == Status::NoMinimum);
+    options.fit_intercept = false;
+    const LinearModelCost bounded(view(X), y, options);
+    VERIFY(bounded.no_minimum_reason().empty());
+    VERIFY(newton(bounded, Vector::Zero(bounded.dim())).status == Status::Converged);
+}
+
 }  // namespace
 
 int main() {
@@ -465,6 +502,7 @@ int main() {
         std::printf("test_solvers: the %s kernels\n", level.c_str());
         logistic();
         separable();
+        multinomial();
         vectors();
     }
     descend::set_kernel_level("best");

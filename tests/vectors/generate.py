@@ -34,7 +34,7 @@ GD_ITERATIONS = 50
 OPTIMUM_TOL = 1e-12
 
 STRING_KEYS = frozenset({"name", "loss", "reduction"})
-INTEGER_KEYS = frozenset({"fit_intercept", "n", "d", "gd_iterations"})
+INTEGER_KEYS = frozenset({"fit_intercept", "n", "d", "n_classes", "gd_iterations"})
 SCALAR_KEYS = frozenset({"l2", "value", "value_scale", "gd_learning_rate", "optimum_value"})
 ARRAY_KEYS = frozenset({
     "X", "y", "sample_weight", "w", "v", "gradient", "hessian", "hessian_product", "gd_x", "optimum",
@@ -73,7 +73,7 @@ def read(path: str | Path) -> dict[str, Any]:
                 case[key] = np.array([float(word) for word in words], dtype=np.float64)
     if "X" in case:
         case["X"] = case["X"].reshape(case["n"], case["d"])
-    p = case.get("d", 0) + case.get("fit_intercept", 0)
+    p = case.get("n_classes", 1) * (case.get("d", 0) + case.get("fit_intercept", 0))
     for key in ("hessian", "hessian_scale"):
         if key in case:
             case[key] = case[key].reshape(p, p)
@@ -110,6 +110,8 @@ def error_scales(cost: Any, w: np.ndarray, v: np.ndarray) -> dict[str, Any]:
     Xt = np.abs(cost.design())
     s = cost.sample_weight / cost.normaliser
     lam, mask = cost.l2, cost.penalty_mask()
+    if cost.loss == "multinomial":
+        return _multinomial_error_scales(cost, w, v)
     loss, first, second = cost.pointwise(cost.design() @ w)
     zeta = Xt @ np.abs(w)
     if cost.loss == "squared_error":
@@ -135,11 +137,43 @@ def error_scales(cost: Any, w: np.ndarray, v: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _multinomial_error_scales(cost: Any, w: np.ndarray, v: np.ndarray) -> dict[str, Any]:
+    """The same scales for the K logits of a row: ζ = |X̃|·|[W; b]| (n × K) bounds the rounding of Z;
+    it is carried through L by |∂L/∂z| ≤ p + e_y, through the gradient by the curvature (entries of
+    at most pₖ + pₗ), and through the curvature by its derivative (at most 2(pₖ + pₗ) per unit of the
+    largest ζ of the row)."""
+    ref = reference()
+    Xt = np.abs(cost.design())
+    s = cost.sample_weight / cost.normaliser
+    lam, mask = cost.l2, cost.penalty_mask()
+    Z = cost.design() @ cost.coefficients(w)
+    loss = ref.multinomial(cost.y, Z)
+    first, second = ref.multinomial_derivatives(cost.y, Z)
+    P = first + np.eye(cost.n_classes)[cost.y.astype(np.int64)]
+    zeta = Xt @ np.abs(cost.coefficients(w))
+    largest = zeta.max(axis=1)
+    pair = P[:, :, None] + P[:, None, :]
+    value_terms = np.abs(loss) + np.sum(np.abs(first) * zeta, axis=1) + largest
+    first_terms = np.abs(first) + 2.0 * P + np.einsum("ikl,il->ik", pair, zeta)
+    second_terms = np.abs(second) + 2.0 * pair * largest[:, None, None]
+    K, q = cost.n_classes, Xt.shape[1]
+    index = cost.flatten(np.arange(K * q, dtype=np.float64).reshape(K, q).T).astype(np.int64)
+    blocks = np.block([[Xt.T @ ((s * second_terms[:, k, l])[:, None] * Xt) for l in range(K)] for k in range(K)])
+    hessian = blocks[np.ix_(index, index)] + lam * np.diag(mask)
+    return {
+        "value_scale": float(np.sum(s * value_terms) + 0.5 * lam * np.sum((mask * w) ** 2)),
+        "gradient_scale": cost.flatten(Xt.T @ (s[:, None] * first_terms)) + lam * mask * np.abs(w),
+        "hessian_scale": hessian,
+        "hessian_product_scale": hessian @ np.abs(v),
+    }
+
+
 def tolerance(case: dict[str, Any]) -> float:
     """The relative rounding allowed against a scale: γₘ = m·ε with m = 2(n + p) + 16 roundings
     in a chain (a sum of n terms, a product of p, the loss's few operations), for each of the two
     evaluations compared."""
-    return 2.0 * (2 * (case["n"] + case["d"] + case["fit_intercept"]) + 16) * EPS
+    classes = case.get("n_classes", 1)
+    return 2.0 * (2 * (case["n"] + classes * (case["d"] + case["fit_intercept"])) + 16 * classes) * EPS
 
 
 def within(a: Any, b: Any, scale: Any, case: dict[str, Any]) -> bool:
@@ -185,6 +219,7 @@ class Case:
     w: np.ndarray
     v: np.ndarray
     solver: bool  # whether the minimiser is unique and finite: write the solver keys
+    n_classes: int = 1  # K for the multinomial loss
 
     def cost(self) -> Any:
         return reference().Cost(
@@ -195,6 +230,7 @@ class Case:
             l2=self.l2,
             sample_weight=self.sample_weight,
             reduction=self.reduction,
+            n_classes=self.n_classes if self.loss == "multinomial" else None,
         )
 
 
@@ -309,8 +345,56 @@ def _soft_labels() -> Case:
     return Case(case.name, case.loss, True, 0.0, "mean", case.X, y, None, case.w, case.v, solver=True)
 
 
+def multinomial_cases() -> list[Case]:
+    """The softmax cross-entropy: intercept on/off × weights on/off × l2 ∈ {0, 0.7} × mean/sum, K = 3 or
+    4, labels drawn from a softmax model; logits of ±800 and beyond; and a class without samples.
+    Only without an intercept and with l2 > 0 is the minimiser unique (the softmax is unchanged by
+    adding one number to every intercept, or, without a penalty, one vector to every class)."""
+    ref = reference()
+    cases = []
+    index = 0
+    for fit_intercept in (True, False):
+        for weights in (False, True):
+            for l2 in (0.0, 0.7):
+                for reduction in ("mean", "sum"):
+                    K, d, n = 3 + index % 2, 1 + index % 3, 12 + (7 * index) % 17
+                    rng = np.random.default_rng(5000 + index)
+                    X = _rounded(rng.normal(size=(n, d)))
+                    logits = X @ rng.normal(size=(d, K)) + rng.normal(size=K)
+                    P = ref.softmax(0.7 * logits)
+                    y = np.array([rng.choice(K, p=row) for row in P], dtype=np.float64)
+                    y[:K] = np.arange(K)  # every class present
+                    sample_weight = None
+                    if weights:
+                        sample_weight = _rounded(rng.uniform(0.2, 3.0, size=n))
+                        sample_weight[n // 2] = 0.0
+                    p = K * (d + int(fit_intercept))
+                    name = "-".join(["multinomial", "intercept" if fit_intercept else "nointercept",
+                                     "weights" if weights else "noweights", "l2" if l2 else "nol2", reduction])
+                    cases.append(Case(name, "multinomial", fit_intercept, l2, reduction, X, y, sample_weight,
+                                      _rounded(rng.normal(scale=0.5, size=p)), _rounded(rng.normal(size=p)),
+                                      solver=not fit_intercept and l2 > 0.0, n_classes=K))  # fmt: skip
+                    index += 1
+    # Logits of ±800, ±1000 and 1e5 (z = 1·x₁ exactly for class 0, −1·x₁ for class 1, 0 for class 2).
+    x1 = np.array([800.0, -800.0, 800.0, 1000.0, -1000.0, 1e5, -745.0, 40.0, 2.0])
+    y = np.array([0.0, 1.0, 2.0, 1.0, 0.0, 0.0, 2.0, 1.0, 2.0])
+    X = np.column_stack([x1, np.zeros_like(x1)])
+    w = np.array([1.0, 0.0, -1.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0])  # W = [[1, -1, 0], [0, 0, 0.5]], b = 0
+    cases.append(Case("multinomial-extreme-intercept-l2-mean", "multinomial", True, 0.7, "mean", X, y, None, w,
+                      np.array([1.0, -2.0, 0.5, 0.25, 1.0, -1.0, 0.5, 0.0, -0.5]), solver=False, n_classes=3))
+    # Four classes, the last without samples (n_classes above the largest label).
+    base = cases[8]  # nointercept-noweights-nol2-mean's data, with one class more
+    K = int(base.y.max()) + 2
+    rng = np.random.default_rng(6000)
+    p = K * base.X.shape[1]
+    cases.append(Case("multinomial-empty-class", "multinomial", False, 0.7, "mean", base.X, base.y, None,
+                      _rounded(rng.normal(scale=0.5, size=p)), _rounded(rng.normal(size=p)), solver=True,
+                      n_classes=K))  # fmt: skip
+    return cases
+
+
 def all_cases() -> list[Case]:
-    cases = grid_cases() + extreme_cases() + special_cases()
+    cases = grid_cases() + extreme_cases() + special_cases() + multinomial_cases()
     names = [case.name for case in cases]
     assert len(set(names)) == len(names), "case names must be unique"
     return cases
@@ -341,8 +425,12 @@ def learning_rate(case: Case) -> float:
         largest = max(float(np.linalg.eigvalsh(cost.hessian(point))[-1]) for point in (start, optimum))
         return 1.0 / (2.0 * largest)
     X, s = cost.design(), cost.sample_weight
-    bound = 2.0 if case.loss == "squared_error" else 0.25
-    H = X.T @ ((s * bound / cost.normaliser)[:, None] * X) + cost.l2 * np.diag(cost.penalty_mask())
+    # multinomial: ‖diag p − ppᵀ‖ ≤ 1/2, and the Kronecker product's largest eigenvalue is the product of theirs
+    bound = {"squared_error": 2.0, "log_loss": 0.25, "multinomial": 0.5}[case.loss]
+    H = X.T @ ((s * bound / cost.normaliser)[:, None] * X)
+    if case.loss == "multinomial":
+        return 1.0 / (float(np.linalg.eigvalsh(H)[-1]) + cost.l2)
+    H += cost.l2 * np.diag(cost.penalty_mask())
     return 1.0 / float(np.linalg.eigvalsh(H)[-1])
 
 
@@ -361,6 +449,7 @@ def format_case(case: Case) -> str:
         f"reduction {case.reduction}",
         f"n {n}",
         f"d {d}",
+        *([f"n_classes {case.n_classes}"] if case.loss == "multinomial" else []),
         f"X {_numbers(case.X)}",
         f"y {_numbers(case.y)}",
     ]

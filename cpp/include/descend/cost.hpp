@@ -6,6 +6,13 @@
 //
 // S = Σᵢ sᵢ for Reduction::Mean and S = 1 for Reduction::Sum. With an intercept,
 // b is the last parameter, X is read as [X, 1] and b is not penalised. A shift c reads X as X − 1cᵀ.
+//
+// The multinomial loss has K outputs per row: z = Wᵀx + b ∈ ℝᴷ, W (d×K), the parameters [vec(W), b]
+// (W class by class, then the K intercepts), and with x̃ = [x, 1]:
+//   ∇J = X̃ᵀ diag(s)(P − Y)/S + λ[W; 0]
+//   H  = Σᵢ sᵢ (x̃ᵢx̃ᵢᵀ) ⊗ (diag pᵢ − pᵢpᵢᵀ)/S + λ on the coefficients' diagonal,
+// the Kronecker product taken in the parameters' order: entry ((k, j), (l, j′)) is
+// Σᵢ sᵢ x̃ᵢⱼ x̃ᵢⱼ′ (pᵢₖδₖₗ − pᵢₖpᵢₗ)/S, where (k, j) is class k's coefficient j (j < d) or intercept.
 #pragma once
 
 #include "descend/design.hpp"
@@ -50,6 +57,11 @@ public:
     /// diag ∇²J(w) into out, when the cost offers it cheaply (newton_cg's preconditioner):
     /// returns false, leaving out alone, when it does not (the default).
     virtual bool hessian_diagonal(const Vector& w, Vector& out) const;
+    /// Empty, or why this cost is known to have no minimiser (its infimum lies at infinity); the
+    /// solvers then report Status::NoMinimum with this reason, whatever the gradient does.
+    virtual std::string no_minimum_reason() const { return ""; }
+    /// What a solver says when the Hessian at its answer is singular (the minimiser not unique).
+    virtual std::string singular_note() const;
 };
 
 enum class Reduction { Mean, Sum };
@@ -70,6 +82,9 @@ struct LinearModelOptions {
     /// sums over data far from the origin (the Gram matrix, residuals) keep their digits without a
     /// centred copy of X: the differences are formed first, block by block.
     Vector shift;
+    /// For loss = Multinomial: K, the number of classes (labels 0 … K − 1); 0 means the largest
+    /// label + 1. Must be 0 for the other losses.
+    Index n_classes = 0;
 };
 
 /// The cost of a linear or logistic model over (X, y, sample weights).
@@ -86,7 +101,8 @@ public:
     LinearModelCost(Design X, const Eigen::Ref<const Vector>& y, const LinearModelOptions& options = {},
                     const Eigen::Ref<const Vector>& sample_weight = Vector());
 
-    Index dim() const override { return d_ + (options_.fit_intercept ? 1 : 0); }
+    /// K·(d + fit_intercept) for the multinomial loss (K = classes()), d + fit_intercept otherwise.
+    Index dim() const override { return classes_ * (d_ + (options_.fit_intercept ? 1 : 0)); }
     double value(const Vector& w) const override;
     double value_gradient(const Vector& w, Vector& g) const override;
     void hessian(const Vector& w, Matrix& H) const override;
@@ -105,9 +121,14 @@ public:
     double normaliser() const { return normaliser_; }
     /// The threads one evaluation uses.
     int threads() const { return threads_; }
+    /// The model's outputs per row: K for the multinomial loss, 1 otherwise.
+    Index classes() const { return classes_; }
+    std::string no_minimum_reason() const override;
+    std::string singular_note() const override;
     /// The view of X this cost reads.
     const Design& data() const { return X_; }
-    /// The raw output X·w + b (logits for log loss) for every sample.
+    /// The raw output X·w + b (logits for log loss) for every sample; for the multinomial loss
+    /// the n×K logits XW + 1bᵀ, row by row (entry i·K + k is sample i's logit of class k).
     Vector decision_function(const Vector& w) const;
     /// X̃ᵀ·diag(c)·X̃ into G (X̃ = [X, 1] with an intercept), for any weights c ≥ 0, one pass
     /// over X with the Hessian's kernel: no 1/S, no λ, not the sample weights. The meat of
@@ -127,6 +148,8 @@ private:
     double normaliser_ = 1.0;
     double divisor_ = 1.0;  // the kernel's sums are divided by this: n (unit weights, mean) or 1
     int threads_ = 1;
+    Index classes_ = 1;
+    std::string no_minimum_;  // why there is none, when that is known from the data
 
     // H·v (direction) or diag H (null) at w, from the kept curvature when it is w's, else from a
     // pass that keeps it.
@@ -134,7 +157,7 @@ private:
 
     struct Curvature {
         Vector w;   // the point
-        Vector d2;  // s∘L″(z) there, per row (s as stored)
+        Vector d2;  // s∘L″(z) there, per row (s as stored); multinomial: p, n×K, row by row
     };
     mutable std::mutex curvature_mutex_;
     mutable std::shared_ptr<const Curvature> curvature_;  // the last hessian_product's, shared by readers

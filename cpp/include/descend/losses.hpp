@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 namespace descend {
 
@@ -150,12 +151,85 @@ struct Poisson {
     }
 };
 
+// The softmax cross-entropy over K classes (multinomial logistic regression). A row has K logits
+// z = Wᵀx + b and a label y ∈ {0, …, K − 1}; p = softmax(z):
+//
+//   L = logsumexp(z) − z_y,   ∂L/∂z = p − e_y,   ∂²L/∂z² = diag(p) − ppᵀ
+//
+// With m the row's largest logit and e_l = exp(z_l − z_m) (so e_m = 1 and every e_l ≤ 1),
+// r = Σ_{l≠m} e_l and S = 1 + r:
+//   L   = log1p(r) + (z_m − z_y)                a sum of two non-negative terms: no cancellation
+//   p_l = e_l / S
+//   1 − p_l = Σ_{k≠l} p_k                       a sum of positive terms, never 1 − p_l rounded
+// so L, the gradient's p_y − 1 = −(1 − p_y) and the curvature p_l(1 − p_l) keep their digits for
+// logits of ±800 and beyond, with no overflow and no floating-point exception. The K = 2 case is
+// the log loss of z₁ − z₀. Its kernel has K outputs per row (kernels.cpp: MultinomialPass); the
+// pointwise functions below are for one row.
+struct Multinomial {
+    static constexpr const char* name = "multinomial";
+    static constexpr const char* domain = "hold class labels 0, 1, ..., K - 1";
+    static constexpr const char* hint = " (integers, K = n_classes or the largest label + 1)";
+    static bool in_domain(double y) { return y >= 0.0 && y < 2147483647.0 && y == std::floor(y); }
+
+    /// Over a block of m rows of K logits (Z, row-major m×K): the loss per row into loss, and
+    /// p = softmax(z) into P (m×K). Z is left alone.
+    template <class Zs, class Y, class L, class Ps>
+    static void block(const Zs& Z, const Y& y, L& loss, Ps& P) {
+        const Eigen::Index m = Z.rows(), K = Z.cols();
+        loss.resize(m);
+        P = Z.colwise() - Z.rowwise().maxCoeff();  // z − z_m ≤ 0
+        double* e = P.data();
+        Eigen::Map<Eigen::ArrayXd> flat(e, m * K);
+        flat = flat.exp();  // Eigen's packet exp, elementwise in place
+        for (Eigen::Index i = 0; i < m; ++i) {
+            double* row = e + i * K;
+            const double* z = Z.data() + i * K;
+            Eigen::Index top = 0;
+            for (Eigen::Index l = 1; l < K; ++l)
+                if (z[l] > z[top]) top = l;
+            for (Eigen::Index l = 0; l < K; ++l)  // the underflow range exactly (see kExpPacketSafe)
+                if (z[l] - z[top] < -kExpPacketSafe) row[l] = std::exp(z[l] - z[top]);
+            double r = 0.0;
+            for (Eigen::Index l = 0; l < K; ++l)
+                if (l != top) r += row[l];
+            const double inv = 1.0 / (1.0 + r);
+            for (Eigen::Index l = 0; l < K; ++l) row[l] *= inv;
+            const auto label = static_cast<Eigen::Index>(y[i]);
+            loss[i] = std::log1p(r) + (z[top] - z[label]);
+        }
+    }
+
+    /// 1 − p_l = Σ_{k≠l} p_k for every entry of P (m×K, row-major), into Q.
+    template <class Ps, class Qs>
+    static void complement(const Ps& P, Qs& Q) {
+        const Eigen::Index m = P.rows(), K = P.cols();
+        Q.resize(m, K);
+        for (Eigen::Index i = 0; i < m; ++i) {
+            const double* p = P.data() + i * K;
+            double* q = Q.data() + i * K;
+            for (Eigen::Index l = 0; l < K; ++l) {
+                double sum = 0.0;
+                for (Eigen::Index k = 0; k < K; ++k)
+                    if (k != l) sum += p[k];
+                q[l] = sum;
+            }
+        }
+    }
+};
+
+/// Whether a loss has one output per class (K per row) rather than one.
+template <class Loss>
+constexpr bool is_multiclass() {
+    return std::is_same_v<Loss, Multinomial>;
+}
+
 // ---------------------------------------------------------------------------
 // The registry: every loss, once. Adding a loss is its struct above and one row here.
 #define DESCEND_LOSSES(ROW) \
     ROW(SquaredError)       \
     ROW(LogLoss)            \
-    ROW(Poisson)
+    ROW(Poisson)            \
+    ROW(Multinomial)
 
 enum class LossKind {
 #define DESCEND_LOSS_ENUM(Loss) Loss,
