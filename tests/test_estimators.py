@@ -214,10 +214,10 @@ def test_penalised_separable_data_does_not_warn():
     np.testing.assert_allclose(model.coef_, theirs.coef_, atol=1e-6)
 
 
-def test_more_than_two_classes_or_one_class_is_a_clear_error():
+def test_a_continuous_target_or_one_class_is_a_clear_error():
     X = np.arange(12.0).reshape(-1, 2)
-    with pytest.raises(ValueError, match="Only binary classification.*3 classes.*OneVsRestClassifier"):
-        LogisticRegression().fit(X, [0, 1, 2, 0, 1, 2])
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        LogisticRegression().fit(X, [0.5, 1, 2, 0, 1, 2])
     with pytest.raises(ValueError, match="two classes, got only one class: 'a'"):
         LogisticRegression().fit(X, ["a"] * 6)
     with pytest.raises(ValueError, match="two classes with positive sample_weight, got only class 'b'"):

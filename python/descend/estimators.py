@@ -33,6 +33,7 @@ from ._result import OptimizeResult
 from ._validation import AnyArray, FloatArray, as_choice, as_int, as_real, as_threads, as_vector, is_sparse
 from .cost import Cost
 from .inference import Inference, inference
+from .losses import log_softmax, softmax
 from .solvers import gradient_descent, lbfgs, newton, newton_cg
 
 __all__ = ["LinearRegression", "LogisticRegression", "PerfectSeparationWarning", "PoissonRegressor"]
@@ -45,8 +46,17 @@ NEWTON_UP_TO = 5000
 _SPARSE = ("csr", "csc")
 
 
-def _auto(solver: str, n_features: int) -> str:
-    return ("newton" if n_features <= NEWTON_UP_TO else "newton-cg") if solver == "auto" else solver
+# For K ≥ 3 classes Newton's Hessian has K(d+1) rows and costs O(n·K²d²) a pass, against O(n·K·d) for a
+# gradient: solver="auto" takes Newton while K(d+1) is at most this, L-BFGS beyond (benchmarks/bench_multinomial.py).
+MULTINOMIAL_NEWTON_UP_TO = 200
+
+
+def _auto(solver: str, n_features: int, n_classes: int = 1) -> str:
+    if solver != "auto":
+        return solver
+    if n_classes > 1:
+        return "newton" if n_classes * (n_features + 1) <= MULTINOMIAL_NEWTON_UP_TO else "lbfgs"
+    return "newton" if n_features <= NEWTON_UP_TO else "newton-cg"
 
 
 class PerfectSeparationWarning(UserWarning):
@@ -94,7 +104,7 @@ def _fit_dask(estimator: BaseEstimator, X: Any, y: Any, sample_weight: Any, **op
 
 
 def _minimise(cost: Cost, x0: FloatArray, solver: str, options: dict[str, Any]) -> OptimizeResult:
-    solver = _auto(solver, cost.n_features)
+    solver = _auto(solver, cost.n_features, cost.n_classes)
     if solver == "newton":
         return newton(cost, x0, **options)
     if solver == "newton-cg":
@@ -163,8 +173,8 @@ def _log_sigmoid(z: FloatArray) -> FloatArray:
 
 
 class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  # type: ignore[misc]
-    r"""Binary logistic regression, fitted by Newton's method (default), L-BFGS or
-    gradient descent on descend's C++ cost.
+    r"""Logistic regression, binary or multinomial, fitted by Newton's method (default), L-BFGS,
+    Newton-CG or gradient descent on descend's C++ cost.
 
     Minimises scikit-learn's objective
 
@@ -173,7 +183,15 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
         C \sum_i s_i\,L(z_i, y_i) + \tfrac12 \lVert w \rVert^2,
         \qquad L = \log(1 + e^{z}) - y z,\quad z_i = x_i^\top w + b,
 
-    (the intercept :math:`b` is not penalised; ``C=np.inf`` means no penalty). Like
+    for two classes, and for K ≥ 3 classes the multinomial (softmax) model
+    :math:`z_i = W^\top x_i + b \in \mathbb{R}^K`, :math:`L = \operatorname{logsumexp}(z_i) - z_{i,y_i}`
+    with the penalty :math:`\tfrac12\lVert W\rVert^2` (scikit-learn's default for more than two
+    classes; ``descend.Cost(loss="multinomial")``). Its softmax is unchanged by adding one number to
+    every class's intercept (and, with ``C=np.inf``, one vector to every class's coefficients), so,
+    as scikit-learn does, the intercepts reported sum to zero over the classes (and without a
+    penalty the coefficients too). Two classes keep the binary model and its shapes.
+
+    The intercepts are not penalised; ``C=np.inf`` means no penalty. Like
     scikit-learn, it is solved in the equivalent form divided by :math:`C \cdot S`,
     :math:`S = \sum_i s_i`: the mean loss plus :math:`\lVert w\rVert^2 / (2 C S)`, i.e.
     ``descend.Cost(X, y, reduction="mean", l2=1/(C*S))``. ``tol``, ``learning_rate``
@@ -187,9 +205,11 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
     fit_intercept : bool, default=True
     solver : {"auto", "newton", "newton-cg", "lbfgs", "gd"}, default="auto"
         ``"newton"``: Newton's method with a line search (Cholesky of the
-        (d+1)×(d+1) Hessian; best up to a few thousand features). ``"newton-cg"``:
-        trust-region Newton-CG from Hessian-vector products (any number of features).
-        ``"auto"``: ``"newton"`` up to 5 000 features, ``"newton-cg"`` beyond.
+        (d+1)×(d+1) Hessian, K(d+1)-square for K classes; best up to a few thousand
+        parameters). ``"newton-cg"``: trust-region Newton-CG from Hessian-vector
+        products (any number of features). ``"auto"``: two classes, ``"newton"`` up to
+        5 000 features and ``"newton-cg"`` beyond; K ≥ 3 classes, ``"newton"`` while
+        K(d+1) ≤ 200 and ``"lbfgs"`` beyond (the Hessian's pass costs K(d+1)/4 gradients).
         ``"lbfgs"``: limited-memory BFGS, gradients only. ``"gd"``: gradient descent.
     tol : float, default=1e-4
         Stop when max|∇| of the mean objective is ≤ tol (scikit-learn's meaning
@@ -208,10 +228,10 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
-        The two labels; ``classes_[1]`` is the positive class.
-    coef_ : ndarray of shape (1, n_features)
-    intercept_ : ndarray of shape (1,)
+    classes_ : ndarray of shape (n_classes,)
+        The labels, sorted; with two, ``classes_[1]`` is the positive class.
+    coef_ : ndarray of shape (1, n_features), or (n_classes, n_features) for K ≥ 3 classes
+    intercept_ : ndarray of shape (1,), or (n_classes,)
         Zeros when ``fit_intercept=False``.
     n_iter_ : ndarray of shape (1,)
         Solver iterations.
@@ -254,8 +274,6 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        # Binary only: check_estimator then tests on two-class data.
-        tags.classifier_tags.multi_class = False
         tags.input_tags.sparse = True
         return tags
 
@@ -284,19 +302,19 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
         return C, fit_intercept, solver, options, n_threads
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
-        """Fit the model to samples X (n_samples, n_features) and two-class labels y."""
+        """Fit the model to samples X (n_samples, n_features) and labels y (two classes or more)."""
         C, fit_intercept, solver, options, n_threads = self._options()
         if _is_dask(X):
+            from .dask import class_labels
+
+            classes, encoded = class_labels(y)
             fitted = _fit_dask(
-                self, X, y, sample_weight, loss="log_loss", fit_intercept=fit_intercept,
-                l2=lambda S: 0.0 if math.isinf(C) else 1.0 / (C * S),
+                self, X, encoded, sample_weight, loss="log_loss" if classes.shape[0] <= 2 else "multinomial",
+                fit_intercept=fit_intercept, l2=lambda S: 0.0 if math.isinf(C) else 1.0 / (C * S),
                 solve=lambda cost, x0: _minimise(cost, x0, solver, options),
             )  # fmt: skip
-            n_features = fitted.n_features_in
-            self.classes_ = fitted.classes
-            self.coef_ = fitted.result.x[:n_features].reshape(1, n_features).copy()
-            self.intercept_ = np.array([fitted.result.x[-1] if fit_intercept else 0.0])
-            self.n_iter_ = np.array([fitted.result.nit], dtype=np.int32)
+            self.classes_ = classes
+            self._set_coefficients(fitted.result, fitted.n_features_in, fit_intercept, C)
             return self
         X, y = validate_data(self, X, y, dtype=np.float64, accept_sparse=_SPARSE)
         classes, y01 = np.unique(y, return_inverse=True)
@@ -312,14 +330,10 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
                 f"LogisticRegression needs samples of two classes, got only one class: {classes.tolist()[0]!r}"
             )
         target_type = "binary" if obviously_binary else type_of_target(y, input_name="y")
-        if target_type != "binary":
-            shown = ", ".join(map(repr, classes[:5].tolist())) + (", ..." if classes.shape[0] > 5 else "")
-            raise ValueError(
-                f"Only binary classification is supported. The type of the target is {target_type}: "
-                f"{classes.shape[0]} classes ({shown}). For more classes, wrap the estimator in "
-                "sklearn.multiclass.OneVsRestClassifier."
-            )
+        if target_type not in ("binary", "multiclass"):
+            raise ValueError(f"LogisticRegression needs class labels, got a target of type {target_type}")
         n_samples, n_features = X.shape
+        n_classes = classes.shape[0]
         weights = _sample_weight(sample_weight, n_samples)
         if weights is not None:
             weighted = np.unique(y01[weights > 0])
@@ -333,29 +347,48 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
         cost = Cost(
             X,
             y01.astype(np.float64),
-            loss="log_loss",
+            loss="log_loss" if n_classes == 2 else "multinomial",
             fit_intercept=fit_intercept,
             l2=l2,
             sample_weight=weights,
             n_threads=n_threads,
+            n_classes=None if n_classes == 2 else n_classes,
         )
+        rows = 1 if n_classes == 2 else n_classes
         x0 = np.zeros(cost.dim)
-        if self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (1, n_features):
-            x0[:n_features] = self.coef_[0]
+        if self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (rows, n_features):
+            x0[: rows * n_features] = self.coef_.ravel()
             if fit_intercept:
-                x0[-1] = self.intercept_[0]
+                x0[rows * n_features :] = self.intercept_
         result = _minimise(cost, x0, solver, options)
 
         self.classes_ = classes
-        self.coef_ = result.x[:n_features].reshape(1, n_features).copy()
-        self.intercept_ = np.array([result.x[-1] if fit_intercept else 0.0])
-        self.n_iter_ = np.array([result.nit], dtype=np.int32)
+        self._set_coefficients(result, n_features, fit_intercept, C)
         self.result_ = result
         self._training = lambda: cost  # the fitted cost itself: inference() reads X once more, no copy
         self._warn_if_needed(X, y01, weights, C, options["tol"])
         return self
 
+    def _set_coefficients(self, result: OptimizeResult, n_features: int, fit_intercept: bool, C: float) -> None:
+        """coef_, intercept_ and n_iter_ from the solver's x ([coef, intercept], or for K ≥ 3 classes
+        [W class by class, K intercepts]), with scikit-learn's normalisation of the directions the
+        softmax does not see: intercepts (and, without a penalty, coefficients) summing to zero."""
+        rows = 1 if self.classes_.shape[0] <= 2 else self.classes_.shape[0]
+        self.coef_ = result.x[: rows * n_features].reshape(rows, n_features).copy()
+        self.intercept_ = result.x[rows * n_features :].copy() if fit_intercept else np.zeros(rows)
+        if rows > 1:
+            self.intercept_ -= self.intercept_.mean()
+            if math.isinf(C):
+                self.coef_ -= self.coef_.mean(axis=0)
+        self.n_iter_ = np.array([result.nit], dtype=np.int32)
+
     def _encode_target(self, y: AnyArray) -> FloatArray:
+        if self.classes_.shape[0] > 2:
+            raise ValueError(
+                "inference() is for two classes: the multinomial model's intercepts are not identified (their "
+                "covariance does not exist without a constraint); standard errors of multinomial models are not "
+                "implemented yet"
+            )
         positive = y == self.classes_[1]
         if not np.all(positive | (y == self.classes_[0])):
             raise ValueError(f"y must hold the two classes the model was fitted on, {self.classes_.tolist()}")
@@ -374,6 +407,8 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
         See ``descend.inference`` for the formulas.
         """
         C = float(self.C)
+        check_is_fitted(self)
+        self._encode_target(self.classes_[:1])  # multinomial: not implemented, say so
         cost, names = self._inference_cost(
             X, y, sample_weight, "log_loss", bool(self.fit_intercept), 0.0 if math.isinf(C) else 1.0 / C,
             self.n_threads,
@@ -384,7 +419,7 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
     def _warn_if_needed(self, X: FloatArray, y01: AnyArray, weights: FloatArray | None, C: float, tol: float) -> None:
         result = self.result_
         separated = False
-        if math.isinf(C):
+        if math.isinf(C) and self.classes_.shape[0] == 2:
             margins = (2.0 * y01 - 1.0) * (X @ self.coef_[0] + self.intercept_[0])  # X is validated already
             counted = slice(None) if weights is None else weights > 0
             separated = bool((margins[counted] > 0).all())
@@ -413,32 +448,48 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
             )
 
     def decision_function(self, X: Any) -> FloatArray:
-        """The logit z = Xw + b of the positive class ``classes_[1]``, shape (n_samples,)."""
+        """The logit z = Xw + b of the positive class ``classes_[1]``, shape (n_samples,); for K ≥ 3
+        classes the K logits XWᵀ + b, shape (n_samples, n_classes)."""
         check_is_fitted(self)
+        multiclass = self.classes_.shape[0] > 2
         if _is_dask(X):  # a lazy dask array, computed where X lives
             from .dask import decision_function
 
+            if multiclass:
+                return decision_function(X, self.coef_.T, self.intercept_)  # type: ignore[return-value]
             return decision_function(X, self.coef_[0], self.intercept_[0])  # type: ignore[return-value]
         X = validate_data(self, X, dtype=np.float64, accept_sparse=_SPARSE, reset=False)
+        if multiclass:
+            return np.asarray(X @ self.coef_.T + self.intercept_, dtype=np.float64)
         return np.asarray(X @ self.coef_[0] + self.intercept_[0], dtype=np.float64)
 
     def predict(self, X: Any) -> AnyArray:
-        """The more probable label of each sample (``classes_[1]`` when z > 0)."""
+        """The most probable label of each sample (two classes: ``classes_[1]`` when z > 0)."""
         if _is_dask(X):  # a lazy dask array, computed where X lives
             from .dask import predict_labels
 
-            return predict_labels(X, self.coef_[0], self.intercept_[0], self.classes_)  # type: ignore[return-value]
-        positive = self.decision_function(X) > 0
-        return self.classes_[positive.astype(np.intp)]
+            coef, intercept = (self.coef_.T, self.intercept_) if self.classes_.shape[0] > 2 else (
+                self.coef_[0], self.intercept_[0])  # fmt: skip
+            return predict_labels(X, coef, intercept, self.classes_)  # type: ignore[return-value]
+        z = self.decision_function(X)
+        index = np.argmax(z, axis=1) if z.ndim == 2 else (z > 0).astype(np.intp)
+        labels: AnyArray = self.classes_[index]
+        return labels
 
     def predict_log_proba(self, X: Any) -> FloatArray:
-        """log P(class) per sample, shape (n_samples, 2): [log σ(−z), log σ(z)], exact in the tails."""
+        """log P(class) per sample, shape (n_samples, n_classes), exact in the tails: two classes
+        [log σ(−z), log σ(z)], more the log-softmax of the logits (z − logsumexp z)."""
         z = self.decision_function(X)
+        if z.ndim == 2:
+            return log_softmax(z)
         return np.column_stack([_log_sigmoid(-z), _log_sigmoid(z)])
 
     def predict_proba(self, X: Any) -> FloatArray:
-        """P(class) per sample, shape (n_samples, 2): [σ(−z), σ(z)]; rows sum to 1."""
+        """P(class) per sample, shape (n_samples, n_classes); rows sum to 1: two classes [σ(−z), σ(z)],
+        more the softmax of the logits."""
         z = self.decision_function(X)
+        if z.ndim == 2:
+            return softmax(z)
         positive = np.exp(_log_sigmoid(z))
         negative = np.exp(_log_sigmoid(-z))
         return np.column_stack([negative, positive])
