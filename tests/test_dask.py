@@ -368,3 +368,44 @@ def test_estimators_fit_dask_data_where_it_lives(client: Any, monkeypatch: pytes
     expected = estimators.LogisticRegression(C=0.5, tol=1e-10).fit(X_memory, y.compute())
     assert_close(model.coef_, expected.coef_, rtol=1e-8)
     np.testing.assert_array_equal(model.feature_names_in_, ["a", "b", "c", "d"])
+
+
+def test_multinomial_cost_and_estimator_equal_in_memory(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The softmax cost over dask blocks (a block may lack a class: n_classes is the whole data's) and
+    LogisticRegression with three string labels on dask data: the numbers of the in-memory ones."""
+    X, _, weights = make_data("log_loss", n=3000, d=4, chunk=700)
+    scores = X @ da.from_array(np.array([[1.0, -1.0, 0.0], [0.5, 0.0, -0.5], [0.0, 1.0, 1.0], [-1.0, 0.2, 0.3]]))
+    y = da.argmax(scores + da.random.default_rng(3).gumbel(size=(3000, 3), chunks=(700, 3)), axis=1).astype(float)
+    for options in ({"l2": 0.1}, {"fit_intercept": False, "reduction": "sum"}):
+        cost = descend.dask.Cost(X, y, "multinomial", sample_weight=weights, **options)
+        memory = in_memory(X, y, weights, loss="multinomial", **options)
+        assert cost.n_classes == memory.n_classes == 3 and cost.dim == memory.dim
+        rng = np.random.default_rng(4)
+        w, v = 0.3 * rng.normal(size=cost.dim), rng.normal(size=cost.dim)
+        f, g, H = cost.value_gradient_hessian(w)
+        f0, g0, H0 = memory.value_gradient_hessian(w)
+        assert f == pytest.approx(f0, rel=RTOL)
+        assert_close(g, g0)
+        assert_close(H, H0)
+        assert_close(cost.hessian_product(w, v), memory.hessian_product(w, v))
+        assert_close(cost.decision_function(w).compute(), memory.decision_function(w))
+
+    estimators = pytest.importorskip("descend.estimators")
+    labels = da.choose(y.astype(int), np.array(["ant", "bee", "cat"]))
+    X_memory, labels_memory, weights_memory = dask.compute(X, labels, weights)
+    expected = estimators.LogisticRegression(C=0.5, tol=1e-10).fit(X_memory, labels_memory, sample_weight=weights_memory)
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a dask array was brought into the client's memory")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(da.Array, "__array__", refuse)
+        model = estimators.LogisticRegression(C=0.5, tol=1e-10).fit(X, labels, sample_weight=weights)
+        predictions = model.predict(X)
+        logits = model.decision_function(X)
+    assert model.coef_.shape == (3, 4)
+    assert_close(model.coef_, expected.coef_, rtol=1e-8)
+    assert_close(model.intercept_, expected.intercept_, rtol=1e-8)
+    np.testing.assert_array_equal(model.classes_, ["ant", "bee", "cat"])
+    np.testing.assert_array_equal(predictions.compute(), expected.predict(X_memory))
+    assert_close(logits.compute(), expected.decision_function(X_memory), rtol=1e-8)

@@ -31,6 +31,7 @@ worker is recomputed from its lineage.
 # mypy: disable-error-code="no-untyped-call,no-any-return"
 from __future__ import annotations
 
+import math
 import numbers
 import uuid
 from collections.abc import Callable
@@ -46,7 +47,7 @@ from dask.delayed import Delayed, delayed
 from dask.task_spec import Task, TaskRef
 from dask.typing import Key
 
-from ._validation import AnyArray, FloatArray, as_choice, as_design, as_real, as_vector
+from ._validation import AnyArray, FloatArray, as_choice, as_design, as_int, as_real, as_vector
 from .cost import LOSSES, REDUCTIONS, core_cost
 from ._result import OptimizeResult
 from .solvers import Method, minimize
@@ -55,6 +56,7 @@ __all__ = [
     "Cost",
     "LinearModelFit",
     "binary_labels",
+    "class_labels",
     "decision_function",
     "fit_linear_model",
     "is_dask_collection",
@@ -77,14 +79,15 @@ class _Block:
     all zero contributes zeros.
     """
 
-    def __init__(self, X: Any, y: Any, sample_weight: Any, loss: str, fit_intercept: bool) -> None:
+    def __init__(self, X: Any, y: Any, sample_weight: Any, loss: str, fit_intercept: bool, n_classes: int = 0) -> None:
         self.X = X
         self.y = y
         self.sample_weight = sample_weight
         self.loss = loss
         self.fit_intercept = fit_intercept
+        self.n_classes = n_classes
         self.n_samples = int(np.shape(X)[0])
-        self.dim = int(np.shape(X)[1]) + int(fit_intercept)
+        self.dim = max(n_classes, 1) * (int(np.shape(X)[1]) + int(fit_intercept))
         self.weight_sum = 0.0
         self.error: str | None = None
         self.core: Any = None
@@ -110,15 +113,15 @@ class _Block:
             self.weight_sum = float(self.n_samples)
         # The block's own mean: weights are normalised inside the block (no underflow of tiny
         # weights in s·L′·x), and the client's scale S_b/S makes it the block's share of J.
-        core = core_cost(X, y, self.loss, self.fit_intercept, 0.0, weights, "mean", 1)
+        core = core_cost(X, y, self.loss, self.fit_intercept, 0.0, weights, "mean", 1, n_classes=self.n_classes)
         return core if self.weight_sum > 0.0 else None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_Block, (self.X, self.y, self.sample_weight, self.loss, self.fit_intercept))
+        return (_Block, (self.X, self.y, self.sample_weight, self.loss, self.fit_intercept, self.n_classes))
 
 
-def _make_block(X: Any, y: Any, sample_weight: Any, loss: str, fit_intercept: bool) -> _Block:
-    return _Block(X, y, sample_weight, loss, fit_intercept)
+def _make_block(X: Any, y: Any, sample_weight: Any, loss: str, fit_intercept: bool, n_classes: int) -> _Block:
+    return _Block(X, y, sample_weight, loss, fit_intercept, n_classes)
 
 
 def _summary(block: _Block) -> tuple[int, float, str | None]:
@@ -172,10 +175,15 @@ def _add(*parts: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _decision(block: _Block, w: FloatArray) -> FloatArray:
+    K = max(block.n_classes, 1)
     if block.n_samples == 0:
-        return np.zeros(0)
+        return np.zeros((0, K)) if block.n_classes else np.zeros(0)
     X = as_design(block.X)
-    z = np.asarray(X @ w[: X.shape[1]], dtype=np.float64)
+    d = X.shape[1]
+    if block.n_classes:  # the multinomial logits, (rows, K): W is w's first K·d entries, class by class
+        Z = np.asarray(X @ w[: K * d].reshape(K, d).T, dtype=np.float64)
+        return Z + w[K * d :] if block.fit_intercept else Z
+    z = np.asarray(X @ w[:d], dtype=np.float64)
     return z + w[-1] if block.fit_intercept else z
 
 
@@ -258,7 +266,8 @@ class Cost:
     ----------
     X : dask array of shape (n_samples, n_features), or a dask DataFrame
     y : dask array or Series of shape (n_samples,), or a NumPy array
-    loss, fit_intercept, l2, sample_weight, reduction : as in :class:`descend.Cost`
+    loss, fit_intercept, l2, sample_weight, reduction, n_classes : as in :class:`descend.Cost`
+        (for ``loss="multinomial"`` without ``n_classes``, K is the largest label + 1: one read of y)
     split_every : int
         How many partial sums one addition task combines.
 
@@ -282,8 +291,11 @@ class Cost:
         sample_weight: Any = None,
         reduction: str = "mean",
         split_every: int = 8,
+        n_classes: int | None = None,
     ) -> None:
         self.loss = as_choice(loss, "loss", LOSSES)
+        if n_classes is not None and self.loss != "multinomial":
+            raise ValueError(f"n_classes is for loss='multinomial' only, not {self.loss!r}")
         self.reduction = as_choice(reduction, "reduction", REDUCTIONS)
         if not isinstance(fit_intercept, (bool, np.bool_)):
             raise TypeError(f"fit_intercept must be True or False, got {type(fit_intercept).__name__}")
@@ -307,13 +319,23 @@ class Cost:
         if isinstance(sample_weight, numbers.Real) and not isinstance(sample_weight, bool):
             sample_weight = da.full(X.shape[0], float(sample_weight), chunks=(rows,))  # one weight for all
         weights = None if sample_weight is None else _as_rows(sample_weight, "sample_weight", rows)
+        #: K for the multinomial loss, 1 for the others.
+        self.n_classes = 1
+        if self.loss == "multinomial":
+            if n_classes is not None:
+                self.n_classes = as_int(n_classes, "n_classes", minimum=2)
+            else:  # a bad label (NaN, negative) is reported by the blocks' checks below
+                top = float(y.max().compute())
+                self.n_classes = int(top) + 1 if math.isfinite(top) and top >= 1 else 2
+        block_classes = self.n_classes if self.loss == "multinomial" else 0
 
         x_blocks = X.to_delayed().ravel()
         y_blocks = y.to_delayed().ravel()
         w_blocks = [None] * len(x_blocks) if weights is None else list(weights.to_delayed().ravel())
         make = delayed(_make_block)
         blocks = [
-            make(xb, yb, wb, self.loss, self.fit_intercept, dask_key_name=f"descend-block-{uuid.uuid4().hex}")
+            make(xb, yb, wb, self.loss, self.fit_intercept, block_classes,
+                 dask_key_name=f"descend-block-{uuid.uuid4().hex}")
             for xb, yb, wb in zip(x_blocks, y_blocks, w_blocks)
         ]
         self._blocks: tuple[Delayed, ...] = persist(*blocks)
@@ -345,8 +367,8 @@ class Cost:
 
     @property
     def dim(self) -> int:
-        """The number of parameters: n_features, plus one for the intercept."""
-        return self.n_features + int(self.fit_intercept)
+        """The number of parameters: n_features, plus one for the intercept (times K for the multinomial loss)."""
+        return self.n_classes * (self.n_features + int(self.fit_intercept))
 
     def _point(self, w: Any, name: str = "w") -> FloatArray:
         return as_vector(w, name, self.dim, "dim")
@@ -382,18 +404,18 @@ class Cost:
     # The client's share: the penalty, as descend.Cost adds it (the blocks' scales did 1/S).
 
     def _finish_value(self, total: float, w: FloatArray) -> float:
-        d = self.n_features
+        d = self.n_classes * self.n_features  # the penalised parameters come first
         return float(total + 0.5 * self.l2 * float(w[:d] @ w[:d]))
 
     def _finish_vector(self, total: FloatArray, w: FloatArray) -> FloatArray:
-        d = self.n_features
+        d = self.n_classes * self.n_features
         out = np.array(total, dtype=np.float64)
         out[:d] += self.l2 * w[:d]
         return out
 
     def _finish_hessian(self, total: FloatArray) -> FloatArray:
         H = np.array(total, dtype=np.float64)
-        d = self.n_features
+        d = self.n_classes * self.n_features
         H[np.arange(d), np.arange(d)] += self.l2
         return H
 
@@ -433,10 +455,13 @@ class Cost:
         return self._finish_value(total, w), self._finish_vector(gradient, w), self._finish_hessian(hessian)
 
     def decision_function(self, w: Any) -> da.Array:
-        """The model's raw output z = Xw + b as a lazy dask array of shape (n_samples,), in X's row blocks."""
+        """The model's raw output z = Xw + b as a lazy dask array of shape (n_samples,), in X's row blocks;
+        for the multinomial loss the logits, shape (n_samples, n_classes)."""
         w = self._point(w)
+        K = self.n_classes
         parts = [
-            da.from_delayed(delayed(_decision, pure=True)(block, w), shape=(size,), dtype=np.float64)
+            da.from_delayed(delayed(_decision, pure=True)(block, w), shape=(size, K) if K > 1 else (size,),
+                            dtype=np.float64)  # fmt: skip
             for block, size in zip(self._blocks, self.chunks)
         ]
         return da.concatenate(parts) if len(parts) > 1 else parts[0]
@@ -444,42 +469,60 @@ class Cost:
     def __repr__(self) -> str:
         return (
             f"descend.dask.Cost(loss={self.loss!r}, n_samples={self.n_samples}, n_features={self.n_features}, "
-            f"n_blocks={self.n_blocks}, fit_intercept={self.fit_intercept}, l2={self.l2}, "
+            + (f"n_classes={self.n_classes}, " if self.loss == "multinomial" else "")
+            + f"n_blocks={self.n_blocks}, fit_intercept={self.fit_intercept}, l2={self.l2}, "
             f"reduction={self.reduction!r})"
         )
 
 
 
 
-def decision_function(X: Any, coef: Any, intercept: float = 0.0) -> da.Array:
+def decision_function(X: Any, coef: Any, intercept: Any = 0.0) -> da.Array:
     """z = X·coef + intercept for a dask array or DataFrame X: a lazy dask array of shape
-    (n_samples,), computed block by block where X lives (an estimator's ``decision_function``)."""
+    (n_samples,), computed block by block where X lives (an estimator's ``decision_function``).
+    With coef of shape (n_features, K) and K intercepts, the (n_samples, K) logits."""
     X = _as_dask_array(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be a 2-D array of shape (n_samples, n_features), got {X.ndim}-D shape {X.shape}")
-    coef = as_vector(coef, "coef", X.shape[1], "one entry per column of X")
     if X.numblocks[1] != 1:
         X = X.rechunk({1: -1})
+    matrix = np.asarray(coef, dtype=np.float64)
+    if matrix.ndim == 2:
+        if matrix.shape[0] != X.shape[1] or not np.isfinite(matrix).all():
+            raise ValueError(f"coef must be finite, of shape ({X.shape[1]}, n_classes), got shape {matrix.shape}")
+        offsets = as_vector(intercept, "intercept", matrix.shape[1], "one entry per class")
+        return X.map_blocks(_block_logits, matrix, offsets, chunks=(X.chunks[0], (matrix.shape[1],)),
+                            dtype=np.float64, meta=np.zeros((0, 0)))  # fmt: skip
+    vector = as_vector(coef, "coef", X.shape[1], "one entry per column of X")
     # Block by block (dask's matmul does not take scipy.sparse chunks).
-    return X.map_blocks(_block_decision, coef, float(intercept), drop_axis=1, dtype=np.float64, meta=np.zeros(0))
+    return X.map_blocks(_block_decision, vector, float(intercept), drop_axis=1, dtype=np.float64, meta=np.zeros(0))
 
 
 def _block_decision(block: Any, coef: FloatArray, intercept: float) -> FloatArray:
     return np.asarray(block @ coef, dtype=np.float64).ravel() + intercept
 
 
+def _block_logits(block: Any, coef: FloatArray, intercept: FloatArray) -> FloatArray:
+    return np.asarray(block @ coef, dtype=np.float64) + intercept
+
+
 def _label_block(z: FloatArray, classes: AnyArray) -> AnyArray:
+    if z.ndim == 2:
+        return classes[np.argmax(z, axis=1)]
     return classes[(z > 0).astype(np.intp)]
 
 
-def predict_labels(X: Any, coef: Any, intercept: float, classes: Any) -> da.Array:
+def predict_labels(X: Any, coef: Any, intercept: Any, classes: Any) -> da.Array:
     """``classes[1]`` where z = X·coef + intercept > 0, else ``classes[0]``: a lazy dask array
-    of shape (n_samples,) (a binary classifier's ``predict``)."""
+    of shape (n_samples,) (a binary classifier's ``predict``). With coef of shape
+    (n_features, K), the class of the largest logit."""
     labels = np.asarray(classes)
-    if labels.shape != (2,):
-        raise ValueError(f"classes must hold two labels, got shape {labels.shape}")
     z = decision_function(X, coef, intercept)
-    return da.map_blocks(_label_block, z, labels, dtype=labels.dtype)
+    K = z.shape[1] if z.ndim == 2 else 2
+    if labels.shape != (K,):
+        raise ValueError(f"classes must hold {K} labels, got shape {labels.shape}")
+    drop = {"drop_axis": 1} if z.ndim == 2 else {}
+    return da.map_blocks(_label_block, z, labels, dtype=labels.dtype, **drop)
 
 @dataclass
 class LinearModelFit:
@@ -490,20 +533,31 @@ class LinearModelFit:
     cost: Cost
     n_features_in: int
     feature_names_in: AnyArray | None  # the column names of a DataFrame with string columns
-    classes: AnyArray | None  # log loss: the two labels, classes[1] the positive one (y = 1)
+    classes: AnyArray | None  # log loss: the two labels, classes[1] the positive one (y = 1); multinomial: K
+
+
+def class_labels(y: Any) -> tuple[AnyArray, da.Array]:
+    """The labels of a dask y, sorted, and y as their indices 0.0 … K − 1 (float64). Reads y once,
+    on the workers."""
+    y = _as_dask_array(y, "y", convert=False)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D, got {y.ndim}-D shape {y.shape}")
+    classes = np.unique(np.asarray(da.unique(y).compute()))
+    return classes, y.map_blocks(_encode_block, classes, dtype=np.float64)
+
+
+def _encode_block(y: AnyArray, classes: AnyArray) -> FloatArray:
+    return np.searchsorted(classes, y).astype(np.float64)
 
 
 def binary_labels(y: Any) -> tuple[AnyArray, da.Array]:
     """The two labels of a dask y, sorted, and y as 0.0/1.0 (1.0 for ``classes[1]``).
     Reads y once, on the workers."""
-    y = _as_dask_array(y, "y", convert=False)
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1-D, got {y.ndim}-D shape {y.shape}")
-    classes = np.unique(np.asarray(da.unique(y).compute()))
+    classes, encoded = class_labels(y)
     if classes.shape[0] != 2:
         shown = ", ".join(map(repr, classes[:5].tolist())) + (", ..." if classes.shape[0] > 5 else "")
         raise ValueError(f"y must hold two classes for log_loss, got {classes.shape[0]}: {shown}")
-    return classes, (y == classes[1]).astype(np.float64)
+    return classes, encoded
 
 
 def fit_linear_model(
@@ -528,7 +582,7 @@ def fit_linear_model(
     so the same coefficients.
 
     For ``loss="log_loss"``, ``y`` holds any two labels (``classes[1]`` is
-    fitted as 1). ``l2`` is λ, or a function of the weight total
+    fitted as 1); for ``loss="multinomial"``, any K ≥ 2 labels (``classes[k]`` is class k). ``l2`` is λ, or a function of the weight total
     ``S = Σ sᵢ`` returning λ (scikit-learn's ``C`` is ``lambda S: 1 / (C * S)``).
     """
     names = getattr(X, "columns", None)
@@ -536,9 +590,13 @@ def fit_linear_model(
     if names is not None and len(names) and all(isinstance(name, str) for name in names):
         feature_names = np.asarray(list(names), dtype=object)
     classes = None
+    n_classes = None
     if loss == "log_loss":
         classes, y = binary_labels(y)
-    cost = Cost(X, y, loss, fit_intercept=fit_intercept, sample_weight=sample_weight)
+    elif loss == "multinomial":
+        classes, y = class_labels(y)
+        n_classes = max(int(classes.shape[0]), 2)
+    cost = Cost(X, y, loss, fit_intercept=fit_intercept, sample_weight=sample_weight, n_classes=n_classes)
     if callable(l2):
         cost.l2 = as_real(l2(cost.normaliser), "l2", minimum=0.0)
     else:
