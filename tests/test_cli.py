@@ -342,3 +342,35 @@ def test_fit_penalised_prints_no_standard_errors_unless_asked(tmp_path: Path):
     assert out.returncode == 0 and "std err" not in out.stdout
     out = run("fit", "d.csv", "--target", "y", "--l2", "0.1", "--cov-type", "HC1", cwd=tmp_path)
     assert out.returncode == 0 and "std err" in out.stdout and "of the penalised estimate" in out.stdout
+
+
+def test_fit_multinomial_matches_sklearn_and_predicts_every_class(tmp_path: Path):
+    """A text target of three classes: one coefficient column per class equal to scikit-learn's
+    multinomial LogisticRegression, and predict writes probability_<class> columns and a label."""
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, target = load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])[target]
+    header = ["sl", "sw", "pl", "pw", "species"]
+    data = write_csv(tmp_path / "iris.csv", header, [*X.T.tolist(), names.tolist()])
+    out = run("fit", str(data), "--target", "species", "--C", "1", "--tol", "1e-12", "--save", str(tmp_path / "m.json"))
+    assert out.returncode == 0, out.stderr
+    assert "multinomial log loss, 3 classes" in out.stdout and "status       converged" in out.stdout
+    block = out.stdout.split("\n-")[1].split("\n\n")[0]
+    rows = {row[0]: [float(v) for v in row[1:]] for row in (line.split() for line in block.splitlines()[1:])}
+    expected = LogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-14).fit(X, names)
+    for j, feature in enumerate(header[:4]):
+        np.testing.assert_allclose(rows[feature], expected.coef_[:, j], atol=1e-6)
+    np.testing.assert_allclose(rows["(intercept)"], expected.intercept_, atol=1e-6)
+    predicted = run("predict", str(tmp_path / "m.json"), str(data))
+    assert predicted.returncode == 0, predicted.stderr
+    lines = predicted.stdout.splitlines()
+    assert lines[0] == "probability_setosa,probability_versicolor,probability_virginica,label"
+    P = np.array([[float(v) for v in line.split(",")[:3]] for line in lines[1:]])
+    np.testing.assert_allclose(P, expected.predict_proba(X), atol=1e-6)
+    assert [line.split(",")[3] for line in lines[1:]] == expected.predict(X).tolist()
+    # Integer labels stay squared error unless asked for: --loss multinomial.
+    numbered = write_csv(tmp_path / "numbered.csv", header, [*X.T.tolist(), target.tolist()])
+    out = run("fit", str(numbered), "--target", "species", "--loss", "multinomial", "--C", "1", "--tol", "1e-12")
+    assert out.returncode == 0 and "multinomial log loss, 3 classes" in out.stdout, out.stderr

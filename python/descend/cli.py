@@ -237,13 +237,20 @@ def _as_label(text: str) -> Any:
 
 
 def _target(table: Table, column: str, loss: str | None) -> tuple[str, FloatArray, list[Any] | None]:
-    """The loss, the target as numbers (0/1 for log loss) and the class labels (log loss only)."""
+    """The loss, the target as numbers (0/1 for log loss, class indices for multinomial) and the
+    class labels (the classifiers only)."""
     cells = table.texts(column)
     labels = [_as_label(cell) for cell in cells]
     numeric = all(not isinstance(label, str) for label in labels)
     distinct = sorted(set(labels)) if numeric else sorted(set(cells))
     if loss is None:
-        loss = "log_loss" if len(distinct) == 2 else "squared_error"
+        loss = "log_loss" if len(distinct) == 2 else "squared_error" if numeric else "multinomial"
+    if loss == "multinomial":
+        if len(distinct) < 2:
+            raise InputError(f"{table.path}: a classifier needs two classes or more, column {column!r} has one")
+        index = {label: k for k, label in enumerate(distinct)}
+        y = np.array([index[key] for key in (labels if numeric else cells)], dtype=np.float64)
+        return loss, y, list(distinct)
     if loss == "log_loss":
         if len(distinct) != 2:
             shown = ", ".join(map(str, distinct[:5])) + (", ..." if len(distinct) > 5 else "")
@@ -348,6 +355,8 @@ def _fit(args: argparse.Namespace) -> int:
         progress.close()
     elapsed = time.perf_counter() - start
 
+    if loss == "multinomial":
+        return _report_multinomial(args, cost, result, X, y, features, classes or [], l2, elapsed, reading, plot)
     coefficients = result.x[: len(features)]
     intercept = float(result.x[-1]) if not args.no_intercept else 0.0
     z = X @ coefficients + intercept
@@ -381,28 +390,27 @@ def _fit(args: argparse.Namespace) -> int:
               if stat == "t" else ", z (normal)") + (" (of the penalised estimate)" if l2 else ""))  # fmt: skip
     if why_not and not args.quiet:
         print(f"descend: note: no standard errors: {why_not}", file=sys.stderr)
-    print(f"\nfinal cost   {result.fun:.10g} (mean {LOSS_TABLE[loss].words}"
-          f"{' + l2 penalty' if l2 else ''})")  # fmt: skip
-    print(fit_line)
-    print(f"iterations   {result.nit}")
-    print(f"status       {result.status}")
-    print(f"time         {_duration(elapsed)}" + (f" (reading the file: {_duration(reading)})" if reading > 1 else ""))
-    warning = _advice(result, args, separated=separated)
-    if warning:
-        print(f"descend: warning: {warning}", file=sys.stderr)
+    _print_summary(args, result, loss, l2, fit_line, elapsed, reading, separated)
+    _save(args, {"loss": loss, "classes": classes, "features": features,
+                 "coefficients": [float(c) for c in coefficients], "intercept": intercept, "l2": l2}, result, stats)
+    _plot_fit(args, plot, result, what)
+    return 0
 
+
+def _save(args: argparse.Namespace, fitted: dict[str, Any], result: OptimizeResult, stats: Inference | None) -> None:
+    """--save: the model as JSON (fitted: loss, classes, features, coefficients, intercept, l2)."""
     if args.save:
         model = {
             "format": MODEL_FORMAT,
             "version": MODEL_VERSION,
-            "loss": loss,
+            "loss": fitted["loss"],
             "target": args.target,
-            "classes": classes,
-            "features": features,
-            "coefficients": [float(c) for c in coefficients],
-            "intercept": intercept,
+            "classes": fitted["classes"],
+            "features": fitted["features"],
+            "coefficients": fitted["coefficients"],
+            "intercept": fitted["intercept"],
             "fit_intercept": not args.no_intercept,
-            "l2": l2,
+            "l2": fitted["l2"],
             "solver": args.solver,
             "status": str(result.status),
             "iterations": result.nit,
@@ -421,11 +429,65 @@ def _fit(args: argparse.Namespace) -> int:
             raise InputError(f"{args.save}: cannot write ({error.strerror or error})") from None
         if not args.quiet:
             print(f"saved the model to {args.save}")
+
+
+def _plot_fit(args: argparse.Namespace, plot: Any, result: OptimizeResult, what: str) -> None:
     if plot is not None:
         figure = plot.convergence(result, [args.solver], title=f"descend fit {Path(args.data).name}: {what}")
         _write_figure(figure, args.plot)
         if not args.quiet:
             print(f"wrote {args.plot}")
+
+
+def _print_summary(
+    args: argparse.Namespace, result: OptimizeResult, loss: str, l2: float, fit_line: str, elapsed: float,
+    reading: float, separated: bool = False,
+) -> None:
+    """The lines under the coefficients: cost, fit, iterations, status, time, and any warning."""
+    print(f"\nfinal cost   {result.fun:.10g} (mean {LOSS_TABLE[loss].words}"
+          f"{' + l2 penalty' if l2 else ''})")  # fmt: skip
+    print(fit_line)
+    print(f"iterations   {result.nit}")
+    print(f"status       {result.status}")
+    print(f"time         {_duration(elapsed)}" + (f" (reading the file: {_duration(reading)})" if reading > 1 else ""))
+    warning = _advice(result, args, separated=separated)
+    if warning:
+        print(f"descend: warning: {warning}", file=sys.stderr)
+
+
+def _report_multinomial(
+    args: argparse.Namespace, cost: Cost, result: OptimizeResult, X: FloatArray, y: FloatArray, features: list[str],
+    classes: list[Any], l2: float, elapsed: float, reading: float, plot: Any,
+) -> int:
+    """The multinomial fit: one coefficient column per class, with the intercepts (and, without a
+    penalty, the coefficients) normalised to sum to zero over the classes, as scikit-learn reports them."""
+    K, d = len(classes), len(features)
+    W = result.x[: K * d].reshape(K, d).T.copy()
+    b = result.x[K * d :].copy() if not args.no_intercept else np.zeros(K)
+    b -= b.mean()
+    if l2 == 0:
+        W -= W.mean(axis=1, keepdims=True)
+    z = X @ W + b
+    what = f"multinomial log loss, {K} classes"
+    print(f"descend fit {args.data}: target {args.target!r}, {what}")
+    print(
+        f"{X.shape[0]} rows, {d} features, solver {args.solver}, l2 = {l2:g}, "
+        f"intercept {'not fitted' if args.no_intercept else 'fitted'}\n"
+    )
+    names = [*features, *([] if args.no_intercept else ["(intercept)"])]
+    table = np.vstack([W, b[None, :]]) if not args.no_intercept else W
+    columns = [_aligned(list(table[:, k])) for k in range(K)]
+    rows = [[name, *(column[i] for column in columns)] for i, name in enumerate(names)]
+    print(_table(("feature", *(str(label) for label in classes)), rows, "l" + "r" * K))
+    print("\n(one coefficient column per class; intercepts" + (" and coefficients" if l2 == 0 else "")
+          + " sum to zero over the classes, which the softmax does not see)")  # fmt: skip
+    if args.cov_type is not None and not args.quiet:
+        print("descend: note: no standard errors: not implemented for multinomial models", file=sys.stderr)
+    fit_line = f"accuracy     {np.mean(np.argmax(z, axis=1) == y):.4f} (on the data fitted)"
+    _print_summary(args, result, "multinomial", l2, fit_line, elapsed, reading)
+    _save(args, {"loss": "multinomial", "classes": classes, "features": features, "coefficients": W.T.tolist(),
+                 "intercept": b.tolist(), "l2": l2}, result, None)  # fmt: skip
+    _plot_fit(args, plot, result, what)
     return 0
 
 
@@ -468,11 +530,18 @@ def _load_model(path: str) -> dict[str, Any]:
     try:
         features = [str(name) for name in model["features"]]
         coefficients = np.array(model["coefficients"], dtype=np.float64)
-        intercept = float(model["intercept"])
         loss = str(model["loss"])
         classes = model.get("classes")
+        intercept: Any = np.array(model["intercept"], dtype=np.float64) if loss == "multinomial" else float(
+            model["intercept"])  # fmt: skip
     except (KeyError, TypeError, ValueError) as error:
         raise InputError(f"{path}: a damaged model file ({error})") from None
+    if loss == "multinomial":
+        K = len(classes) if isinstance(classes, list) else 0
+        if K < 2 or coefficients.shape != (K, len(features)) or np.shape(intercept) != (K,):
+            raise InputError(f"{path}: a damaged model file (classes, features, coefficients and intercepts "
+                             "do not agree)")  # fmt: skip
+        return {**model, "features": features, "coefficients": coefficients, "intercept": intercept}
     if coefficients.shape != (len(features),) or loss not in ("log_loss", "squared_error"):
         raise InputError(f"{path}: a damaged model file (features, coefficients and loss do not agree)")
     if loss == "log_loss" and not (isinstance(classes, list) and len(classes) == 2):
@@ -489,6 +558,16 @@ def _predict(args: argparse.Namespace) -> int:
             f"{args.data}: no column {missing[0]!r}, which the model needs (features: {', '.join(model['features'])})"
         )
     X = table.numbers(model["features"])
+    if model["loss"] == "multinomial":
+        classes = model["classes"]
+        logits = X @ model["coefficients"].T + model["intercept"]
+        P = LOSS_TABLE["multinomial"].mean(logits)
+        names = [f"probability_{label}" for label in classes] + ["label"]
+        columns = [[repr(float(p)) for p in P[:, k]] for k in range(len(classes))]
+        write_table(args.output, names, (*columns, [str(classes[k]) for k in np.argmax(logits, axis=1)]))
+        if args.output and not args.quiet:
+            print(f"wrote {X.shape[0]} predictions to {args.output}")
+        return 0
     z = X @ model["coefficients"] + model["intercept"]
     if model["loss"] == "log_loss":
         negative, positive = model["classes"]
@@ -546,10 +625,12 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("data", metavar="DATA.csv", help="the data: a CSV file with a header line")
     fit.add_argument("--target", required=True, metavar="COLUMN", help="the column to predict")
     fit.add_argument(
-        "--loss", choices=("log_loss", "squared_error"),
+        "--loss", choices=("log_loss", "squared_error", "multinomial"),
         help="log_loss: logistic regression, the target has two values (numbers or text; the larger, or the "
-        "later in alphabetical order, is the positive class); squared_error: least squares, a numeric target. "
-        "Default: log_loss when the target has exactly two values, squared_error otherwise",
+        "later in alphabetical order, is the positive class); multinomial: softmax regression over every "
+        "value of the target as a class (numbers or text); squared_error: least squares, a numeric target. "
+        "Default: log_loss when the target has exactly two values, multinomial for a text target of more, "
+        "squared_error otherwise",
     )  # fmt: skip
     fit.add_argument(
         "--solver", choices=("newton", "lbfgs", "gd"), default="newton",
@@ -602,8 +683,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="predict with a model saved by 'descend fit --save'",
         description="Predict for every row of DATA.csv, which needs the model's feature columns (in any "
         "order; other columns are ignored). Writes CSV: for log loss the columns probability (of the "
-        "positive class, the model's second class label) and label; for squared error the column "
-        "prediction; one row per row of DATA.csv, in order.",
+        "positive class, the model's second class label) and label; for multinomial a column "
+        "probability_<class> per class and label; for squared error the column prediction; one row per "
+        "row of DATA.csv, in order.",
     )
     predict.add_argument("model", metavar="MODEL.json", help="a model saved by 'descend fit --save'")
     predict.add_argument("data", metavar="DATA.csv", help="the data: a CSV file with a header line")
