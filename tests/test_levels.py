@@ -46,7 +46,7 @@ def test_the_best_level_is_in_use() -> None:
 @pytest.mark.parametrize("level", OTHER_LEVELS)
 def test_core_tests_at_level(level: str) -> None:
     env = dict(os.environ, DESCEND_LEVEL=level)
-    files = ["test_cost.py", "test_extremes.py", "test_sparse.py", "test_reference.py"]
+    files = ["test_cost.py", "test_extremes.py", "test_sparse.py", "test_reference.py", "test_multinomial.py"]
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *files],
         cwd=TESTS, env=env, capture_output=True, text=True, timeout=900,

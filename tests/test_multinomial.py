@@ -73,6 +73,30 @@ def test_core_equals_the_reference_on_every_layout(fit_intercept: bool, reductio
         assert cost.decision_function(w).shape == (300, 4)
 
 
+@pytest.mark.parametrize(("d", "K"), [(1, 2), (7, 3), (13, 9), (37, 17), (70, 10)])
+def test_the_dense_kernels_on_awkward_shapes(d: int, K: int) -> None:
+    """The dense row-major kernels work in register tiles (rows by 4 or 8, classes padded to the
+    SIMD width, features by packets, half packets and one by one): widths that fill no tile, a row
+    count that is no multiple of the tile, a strided view and float32 all equal the reference."""
+    X, y, s = make_problem(n=301, d=d, K=K, seed=d)
+    wide = np.hstack([X, np.ones((301, 3))])[:, :d]  # rows with an outer stride of d + 3
+    rng = np.random.default_rng(K)
+    w, v = 0.3 * rng.normal(size=K * (d + 1)), rng.normal(size=K * (d + 1))
+    ref = reference.Cost(X, y, "multinomial", l2=0.1, sample_weight=s)
+    value, gradient, hessian = ref.value_gradient_hessian(w)
+    for data in (X, wide, X.astype(np.float32)):
+        exact = np.asarray(data, dtype=np.float64)
+        expected = reference.Cost(exact, y, "multinomial", l2=0.1, sample_weight=s) if data.dtype != X.dtype else ref
+        e_value, e_gradient, e_hessian = (value, gradient, hessian) if expected is ref else expected.value_gradient_hessian(w)
+        for threads in (1, 2):
+            cost = descend.Cost(data, y, "multinomial", l2=0.1, sample_weight=s, n_threads=threads)
+            f, g = cost.value_and_gradient(w)
+            assert_close(f, e_value)
+            assert_close(g, e_gradient)
+            assert_close(cost.hessian_product(w, v), e_hessian @ v)
+            assert_close(cost.decision_function(w), expected.decision_function(w))
+
+
 def test_threads_give_the_same_numbers() -> None:
     X, y, s = make_problem(n=40_000, d=8, K=3, seed=2)  # enough work for several threads
     w = 0.2 * np.random.default_rng(3).normal(size=3 * 9)

@@ -185,17 +185,12 @@ public:
     void run(Index begin, Index end, const Vector& w, const Want& want, Accumulator& acc, std::atomic<bool>& stop,
              InterruptPoller* poller) const {
         const Index d = X_.cols(), K = K_, q = d + (intercept_ ? 1 : 0);
-        const RowMatrix W = Eigen::Map<const Matrix>(w.data(), d, K);
-        const Eigen::RowVectorXd b = offsets(w);
-        RowMatrix V;
-        Eigen::RowVectorXd v_b;
-        if (want.direction) {
-            V = Eigen::Map<const Matrix>(want.direction->data(), d, K);
-            v_b = offsets(*want.direction);
-        }
-        RowArray Z, P, Q, R, U, T;
-        Array loss, c;
-        RowMatrix G, HV;
+        const MultiCoefficients W(w.data(), d, K, intercept_);
+        const MultiCoefficients V = want.direction ? MultiCoefficients(want.direction->data(), d, K, intercept_)
+                                                   : MultiCoefficients(nullptr, 0, 0, false);
+        ColArray Z, P, Q, R, U, T;
+        Array loss, c, top, rest;
+        multi_gradient_t<D> G, HV;
         if (want.gradient) G.setZero(d, K);
         if (want.direction) HV.setZero(d, K);
         SandwichScratch scratch;
@@ -207,10 +202,15 @@ public:
             const Index m = Xb.rows();
             if (want.gram) {
                 P = Eigen::Map<const RowArray>(want.gram->data() + r0 * K, m, K);
+                // The kept p's top class (the first largest p, as block's largest logit) and 1 − p_top summed.
+                const Array best = P.rowwise().maxCoeff();
+                top.setConstant(m, static_cast<double>(K));
+                for (Index l = K - 1; l >= 0; --l) top = (P.col(l) == best).select(static_cast<double>(l), top);
+                rest.setZero(m);
+                for (Index l = 0; l < K; ++l) rest += (top == static_cast<double>(l)).select(0.0, P.col(l));
             } else {
                 matmat(Xb, W, Z);
-                Z.rowwise() += b.array();
-                Multinomial::block(Z, y_.segment(r0, m), loss, P);
+                Multinomial::block(Z, y_.segment(r0, m), loss, P, top, rest);
                 if (want.keep_curvature)
                     Eigen::Map<RowArray>(want.keep_curvature->data() + r0 * K, m, K) = P;
             }
@@ -218,12 +218,9 @@ public:
             if (want.value) acc.value += weighted ? (loss * s_.segment(r0, m).array()).sum() : loss.sum();
             if (want.gradient || want.scores) {
                 R = P;
-                for (Index i = 0; i < m; ++i) {  // p_y − 1 = −Σ_{l≠y} p_l
+                for (Index i = 0; i < m; ++i) {  // p_y − 1: −(1 − p_top) as summed where y is the top class
                     const auto label = static_cast<Index>(y_[r0 + i]);
-                    double rest = 0.0;
-                    for (Index l = 0; l < K; ++l)
-                        if (l != label) rest += P(i, l);
-                    R(i, label) = -rest;
+                    R(i, label) = static_cast<double>(label) == top[i] ? -rest[i] : P(i, label) - 1.0;
                 }
                 if (weighted) R.colwise() *= s_.segment(r0, m).array();
                 if (want.gradient) {
@@ -231,7 +228,7 @@ public:
                     if (intercept_) acc.gradient.tail(K) += R.colwise().sum().transpose().matrix();
                 }
             }
-            if (curvature && !want.scores) Multinomial::complement(P, Q);
+            if (curvature && !want.scores) Multinomial::complement(P, top, rest, Q);
             auto weights = [&](Index k, Index l) {
                 if (want.scores) c = R.col(k) * R.col(l);
                 else if (k == l) c = P.col(k) * Q.col(k);
@@ -252,15 +249,12 @@ public:
                 }
             if (want.direction) {
                 matmat(Xb, V, U);
-                U.rowwise() += v_b.array();
                 T.resize(m, K);
-                for (Index i = 0; i < m; ++i) {
-                    const double si = weighted ? s_[r0 + i] : 1.0;
-                    for (Index k = 0; k < K; ++k) {
-                        double sum = 0.0;
-                        for (Index l = 0; l < K; ++l) sum += P(i, l) * (U(i, k) - U(i, l));
-                        T(i, k) = si * P(i, k) * sum;
-                    }
+                for (Index k = 0; k < K; ++k) {
+                    c.setZero(m);
+                    for (Index l = 0; l < K; ++l) c += P.col(l) * (U.col(k) - U.col(l));
+                    T.col(k) = P.col(k) * c;
+                    if (weighted) T.col(k) *= s_.segment(r0, m).array();
                 }
                 add_transpose_multi(Xb, T, HV);
                 if (intercept_) acc.product.tail(K) += T.colwise().sum().transpose().matrix();
@@ -274,12 +268,10 @@ public:
     // Writes the n×K logits, row by row, into out (n·K entries).
     void decision(Index begin, Index end, const Vector& w, Vector& out) const {
         const Index d = X_.cols(), K = K_;
-        const RowMatrix W = Eigen::Map<const Matrix>(w.data(), d, K);
-        const Eigen::RowVectorXd b = offsets(w);
-        RowArray Z;
+        const MultiCoefficients W(w.data(), d, K, intercept_);
+        ColArray Z;
         for_each_block(X_, shift_, begin, end, false, [&](Index r0, const auto& Xb) {
             matmat(Xb, W, Z);
-            Z.rowwise() += b.array();
             Eigen::Map<RowArray>(out.data() + r0 * K, Z.rows(), K) = Z;
             return true;
         });
@@ -302,13 +294,8 @@ public:
     }
 
 private:
-    using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     using RowArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-    Eigen::RowVectorXd offsets(const Vector& v) const {
-        if (intercept_) return v.tail(K_).transpose();
-        return Eigen::RowVectorXd::Zero(K_);
-    }
+    using ColArray = Eigen::Array<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>;
 
     const D& X_;
     const Vector& y_;

@@ -171,49 +171,61 @@ struct Multinomial {
     static constexpr const char* hint = " (integers, K = n_classes or the largest label + 1)";
     static bool in_domain(double y) { return y >= 0.0 && y < 2147483647.0 && y == std::floor(y); }
 
-    /// Over a block of m rows of K logits (Z, row-major m×K): the loss per row into loss, and
-    /// p = softmax(z) into P (m×K). Z is left alone.
+    /// Over a block of m rows of K logits (Z, m×K, column-major: a class's logits contiguous,
+    /// so that every step below is vectorised over rows): the loss per row into loss,
+    /// p = softmax(z) into P (m×K, column-major), each row's largest logit's class into top
+    /// (the first, on ties) and 1 − p_top = r/(1 + r) into rest, r = Σ_{l≠top} e^{z_l − z_top}.
+    /// The exponentials are Eigen's packet exp, with the scalar std::exp in the underflow
+    /// range (see kExpPacketSafe); log1p(r) = log(u)·r/(u − 1), u = 1 + r (r where u rounds to 1).
     template <class Zs, class Y, class L, class Ps>
-    static void block(const Zs& Z, const Y& y, L& loss, Ps& P) {
+    static void block(const Zs& Z, const Y& y, L& loss, Ps& P, Eigen::ArrayXd& top, Eigen::ArrayXd& rest) {
+        // Plain loops over the rows, one class at a time: each vectorises (Eigen's select does not).
         const Eigen::Index m = Z.rows(), K = Z.cols();
-        loss.resize(m);
-        P = Z.colwise() - Z.rowwise().maxCoeff();  // z − z_m ≤ 0
-        double* e = P.data();
-        Eigen::Map<Eigen::ArrayXd> flat(e, m * K);
-        flat = flat.exp();  // Eigen's packet exp, elementwise in place
-        for (Eigen::Index i = 0; i < m; ++i) {
-            double* row = e + i * K;
-            const double* z = Z.data() + i * K;
-            Eigen::Index top = 0;
-            for (Eigen::Index l = 1; l < K; ++l)
-                if (z[l] > z[top]) top = l;
-            for (Eigen::Index l = 0; l < K; ++l)  // the underflow range exactly (see kExpPacketSafe)
-                if (z[l] - z[top] < -kExpPacketSafe) row[l] = std::exp(z[l] - z[top]);
-            double r = 0.0;
-            for (Eigen::Index l = 0; l < K; ++l)
-                if (l != top) r += row[l];
-            const double inv = 1.0 / (1.0 + r);
-            for (Eigen::Index l = 0; l < K; ++l) row[l] *= inv;
-            const auto label = static_cast<Eigen::Index>(y[i]);
-            loss[i] = std::log1p(r) + (z[top] - z[label]);
-        }
-    }
-
-    /// 1 − p_l = Σ_{k≠l} p_k for every entry of P (m×K, row-major), into Q.
-    template <class Ps, class Qs>
-    static void complement(const Ps& P, Qs& Q) {
-        const Eigen::Index m = P.rows(), K = P.cols();
-        Q.resize(m, K);
-        for (Eigen::Index i = 0; i < m; ++i) {
-            const double* p = P.data() + i * K;
-            double* q = Q.data() + i * K;
-            for (Eigen::Index l = 0; l < K; ++l) {
-                double sum = 0.0;
-                for (Eigen::Index k = 0; k < K; ++k)
-                    if (k != l) sum += p[k];
-                q[l] = sum;
+        Eigen::ArrayXd best = Z.col(0), low = Z.col(0);
+        top.setZero(m);
+        rest.setZero(m);
+        for (Eigen::Index l = 1; l < K; ++l) {  // the first largest logit, and the smallest
+            const double* __restrict z = Z.data() + l * m;
+            double* __restrict b = best.data();
+            double* __restrict lo = low.data();
+            double* __restrict t = top.data();
+            const double label = static_cast<double>(l);
+            for (Eigen::Index i = 0; i < m; ++i) {
+                const bool larger = z[i] > b[i];
+                t[i] = larger ? label : t[i];
+                b[i] = larger ? z[i] : b[i];
+                lo[i] = z[i] < lo[i] ? z[i] : lo[i];
             }
         }
+        P = Z.colwise() - best;  // ≤ 0
+        P = P.exp();
+        if (((low - best) < -kExpPacketSafe).any())
+            for (Eigen::Index l = 0; l < K; ++l)
+                for (Eigen::Index i = 0; i < m; ++i)
+                    if (Z(i, l) - best[i] < -kExpPacketSafe) P(i, l) = std::exp(Z(i, l) - best[i]);
+        for (Eigen::Index l = 0; l < K; ++l) {
+            const double* __restrict p = P.data() + l * m;
+            const double* __restrict t = top.data();
+            double* __restrict r = rest.data();
+            const double label = static_cast<double>(l);
+            for (Eigen::Index i = 0; i < m; ++i) r[i] += t[i] == label ? 0.0 : p[i];
+        }
+        loss.resize(m);
+        for (Eigen::Index i = 0; i < m; ++i) loss[i] = best[i] - Z(i, static_cast<Eigen::Index>(y[i]));
+        const Eigen::ArrayXd u = 1.0 + rest;
+        loss += (u == 1.0).select(rest, u.log() * rest / (u - 1.0));
+        const Eigen::ArrayXd inv = u.inverse();
+        P.colwise() *= inv;
+        rest *= inv;
+    }
+
+    /// 1 − p_l for every entry of P (m×K, column-major), into Q: formed directly where p_l ≤ 1/2
+    /// (every class but the top one), and as rest (Σ_{l≠top} p_l, from block) for the top class,
+    /// where 1 − p would cancel.
+    template <class Ps, class Qs>
+    static void complement(const Ps& P, const Eigen::ArrayXd& top, const Eigen::ArrayXd& rest, Qs& Q) {
+        Q = 1.0 - P;
+        for (Eigen::Index i = 0; i < P.rows(); ++i) Q(i, static_cast<Eigen::Index>(top[i])) = rest[i];
     }
 };
 
