@@ -368,11 +368,7 @@ def _fit(args: argparse.Namespace) -> int:
         total = float(np.sum((y - y.mean()) ** 2))
         r2 = 1.0 - float(np.sum((y - z) ** 2)) / total if total > 0 else math.nan
         fit_line = f"R²           {r2:.6f} (on the data fitted)"
-    print(f"descend fit {args.data}: target {args.target!r}, {what}")
-    print(
-        f"{n_samples} rows, {len(features)} features, solver {args.solver}, l2 = {l2:g}, "
-        f"intercept {'not fitted' if args.no_intercept else 'fitted'}\n"
-    )
+    _print_header(args, what, n_samples, len(features), l2)
     names = [*features, *([] if args.no_intercept else ["(intercept)"])]
     values = [*coefficients, *([] if args.no_intercept else [intercept])]
     separated = classes is not None and l2 == 0 and bool(np.all((z > 0) == (y == 1)))
@@ -439,6 +435,15 @@ def _plot_fit(args: argparse.Namespace, plot: Any, result: OptimizeResult, what:
             print(f"wrote {args.plot}")
 
 
+def _print_header(args: argparse.Namespace, what: str, n_rows: int, n_features: int, l2: float) -> None:
+    """The fit's first two lines: the data, the target and the loss; the sizes and the settings."""
+    print(f"descend fit {args.data}: target {args.target!r}, {what}")
+    print(
+        f"{n_rows} rows, {n_features} features, solver {args.solver}, l2 = {l2:g}, "
+        f"intercept {'not fitted' if args.no_intercept else 'fitted'}\n"
+    )
+
+
 def _print_summary(
     args: argparse.Namespace, result: OptimizeResult, loss: str, l2: float, fit_line: str, elapsed: float,
     reading: float, separated: bool = False,
@@ -469,11 +474,7 @@ def _report_multinomial(
         W -= W.mean(axis=1, keepdims=True)
     z = X @ W + b
     what = f"multinomial log loss, {K} classes"
-    print(f"descend fit {args.data}: target {args.target!r}, {what}")
-    print(
-        f"{X.shape[0]} rows, {d} features, solver {args.solver}, l2 = {l2:g}, "
-        f"intercept {'not fitted' if args.no_intercept else 'fitted'}\n"
-    )
+    _print_header(args, what, X.shape[0], d, l2)
     names = [*features, *([] if args.no_intercept else ["(intercept)"])]
     table = np.vstack([W, b[None, :]]) if not args.no_intercept else W
     columns = [_aligned(list(table[:, k])) for k in range(K)]
