@@ -27,7 +27,7 @@ from ._csv import InputError, Table, read_table, write_table
 from ._datasets import exam_results
 from ._result import IterationInfo, LearningRateSweep, OptimizeResult
 from ._validation import FloatArray
-from .cost import LOSS_TABLE, Cost
+from .cost import LOSS_TABLE, Cost, multinomial_coefficients
 from .inference import COV_TYPES, Inference, inference
 from .solvers import gradient_descent, lbfgs, newton
 
@@ -467,11 +467,8 @@ def _report_multinomial(
     """The multinomial fit: one coefficient column per class, with the intercepts (and, without a
     penalty, the coefficients) normalised to sum to zero over the classes, as scikit-learn reports them."""
     K, d = len(classes), len(features)
-    W = result.x[: K * d].reshape(K, d).T.copy()
-    b = result.x[K * d :].copy() if not args.no_intercept else np.zeros(K)
-    b -= b.mean()
-    if l2 == 0:
-        W -= W.mean(axis=1, keepdims=True)
+    coef, b = multinomial_coefficients(result.x, d, K, not args.no_intercept, penalised=l2 > 0)
+    W = coef.T
     z = X @ W + b
     what = f"multinomial log loss, {K} classes"
     _print_header(args, what, X.shape[0], d, l2)

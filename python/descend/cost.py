@@ -47,6 +47,21 @@ LOSSES = tuple(LOSS_TABLE)
 REDUCTIONS = ("mean", "sum")
 
 
+def multinomial_coefficients(
+    x: FloatArray, n_features: int, n_classes: int, fit_intercept: bool, penalised: bool
+) -> tuple[FloatArray, FloatArray]:
+    """The (K, d) coefficients and K intercepts of multinomial parameters x = [W class by class, b],
+    normalised as scikit-learn reports them: the intercepts (and, unpenalised, the coefficients of
+    each feature) summing to zero over the classes, directions the softmax does not see."""
+    K, d = n_classes, n_features
+    coef = np.array(x[: K * d], dtype=np.float64).reshape(K, d)
+    intercept = np.array(x[K * d :], dtype=np.float64) if fit_intercept else np.zeros(K)
+    intercept -= intercept.mean()
+    if not penalised:
+        coef -= coef.mean(axis=0)
+    return coef, intercept
+
+
 def core_cost(
     X: Any, y: FloatArray, loss: str, fit_intercept: bool, l2: float, sample_weight: FloatArray | None,
     reduction: str, n_threads: int, shift: FloatArray | None = None, n_classes: int = 0,

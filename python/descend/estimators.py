@@ -31,7 +31,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
 from . import _least_squares as least_squares
 from ._result import OptimizeResult
 from ._validation import AnyArray, FloatArray, as_choice, as_int, as_real, as_threads, as_vector, is_sparse
-from .cost import Cost
+from .cost import Cost, multinomial_coefficients
 from .inference import Inference, inference
 from .losses import log_softmax, softmax
 from .solvers import gradient_descent, lbfgs, newton, newton_cg
@@ -373,13 +373,13 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
         """coef_, intercept_ and n_iter_ from the solver's x ([coef, intercept], or for K ≥ 3 classes
         [W class by class, K intercepts]), with scikit-learn's normalisation of the directions the
         softmax does not see: intercepts (and, without a penalty, coefficients) summing to zero."""
-        rows = 1 if self.classes_.shape[0] <= 2 else self.classes_.shape[0]
-        self.coef_ = result.x[: rows * n_features].reshape(rows, n_features).copy()
-        self.intercept_ = result.x[rows * n_features :].copy() if fit_intercept else np.zeros(rows)
-        if rows > 1:
-            self.intercept_ -= self.intercept_.mean()
-            if math.isinf(C):
-                self.coef_ -= self.coef_.mean(axis=0)
+        K = self.classes_.shape[0]
+        if K > 2:
+            self.coef_, self.intercept_ = multinomial_coefficients(result.x, n_features, K, fit_intercept,
+                                                                   penalised=not math.isinf(C))  # fmt: skip
+        else:
+            self.coef_ = result.x[:n_features].reshape(1, n_features).copy()
+            self.intercept_ = result.x[n_features:].copy() if fit_intercept else np.zeros(1)
         self.n_iter_ = np.array([result.nit], dtype=np.int32)
 
     def _encode_target(self, y: AnyArray) -> FloatArray:
