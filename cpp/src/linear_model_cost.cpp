@@ -354,4 +354,115 @@ std::string LinearModelCost::singular_note() const {
            "the classes); duplicate or collinear features add more such directions";
 }
 
+// ---------------------------------------------------------------------------
+// RowBatches: a batch's rows gathered into a buffer of its own, read by the same kernels.
+
+struct RowBatches::Gatherer {
+    virtual ~Gatherer() = default;
+    /// The rows rows[0 … count) of X as a design of their own (valid until the next call).
+    virtual Design gather(const Index* rows, Index count) = 0;
+};
+
+namespace {
+
+template <class Scalar, int Order>
+struct DenseGatherer final : RowBatches::Gatherer {
+    MatrixView<Scalar, Order> X;
+    Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buffer;
+
+    explicit DenseGatherer(const MatrixView<Scalar, Order>& view) : X(view) {}
+    Design gather(const Index* rows, Index count) override {
+        if (buffer.rows() < count) buffer.resize(count, X.cols());
+        for (Index r = 0; r < count; ++r) buffer.row(r) = X.row(rows[r]);
+        return MatrixView<Scalar, Eigen::RowMajor>(buffer.data(), count, X.cols(),
+                                                   Eigen::OuterStride<>(std::max<Index>(1, X.cols())));
+    }
+};
+
+template <class Scalar, class StorageIndex>
+struct CsrGatherer final : RowBatches::Gatherer {
+    SparseView<Scalar, Eigen::RowMajor, StorageIndex> X;
+    std::vector<Scalar> values;
+    std::vector<StorageIndex> inner, outer;
+
+    explicit CsrGatherer(const SparseView<Scalar, Eigen::RowMajor, StorageIndex>& view) : X(view) {}
+    Design gather(const Index* rows, Index count) override {
+        const StorageIndex* starts = X.outerIndexPtr();
+        values.clear();
+        inner.clear();
+        outer.assign(static_cast<std::size_t>(count) + 1, StorageIndex(0));
+        for (Index r = 0; r < count; ++r) {
+            const StorageIndex begin = starts[rows[r]], end = starts[rows[r] + 1];
+            values.insert(values.end(), X.valuePtr() + begin, X.valuePtr() + end);
+            inner.insert(inner.end(), X.innerIndexPtr() + begin, X.innerIndexPtr() + end);
+            outer[static_cast<std::size_t>(r) + 1] = static_cast<StorageIndex>(values.size());
+        }
+        return SparseView<Scalar, Eigen::RowMajor, StorageIndex>(count, X.cols(), static_cast<Index>(values.size()),
+                                                                 outer.data(), inner.data(), values.data());
+    }
+};
+
+// CSC rows are scattered over every column: turned into CSR once.
+template <class Scalar, class StorageIndex>
+struct CscGatherer final : RowBatches::Gatherer {
+    Eigen::SparseMatrix<Scalar, Eigen::RowMajor, StorageIndex> csr;
+    CsrGatherer<Scalar, StorageIndex> rows_of;
+
+    explicit CscGatherer(const SparseView<Scalar, Eigen::ColMajor, StorageIndex>& view)
+        : csr(view),
+          rows_of(SparseView<Scalar, Eigen::RowMajor, StorageIndex>(csr.rows(), csr.cols(), csr.nonZeros(),
+                                                                    csr.outerIndexPtr(), csr.innerIndexPtr(),
+                                                                    csr.valuePtr())) {}
+    Design gather(const Index* rows, Index count) override { return rows_of.gather(rows, count); }
+};
+
+template <class Scalar, int Order>
+std::unique_ptr<RowBatches::Gatherer> make_gatherer(const MatrixView<Scalar, Order>& X) {
+    return std::make_unique<DenseGatherer<Scalar, Order>>(X);
+}
+template <class Scalar, class StorageIndex>
+std::unique_ptr<RowBatches::Gatherer> make_gatherer(const SparseView<Scalar, Eigen::RowMajor, StorageIndex>& X) {
+    return std::make_unique<CsrGatherer<Scalar, StorageIndex>>(X);
+}
+template <class Scalar, class StorageIndex>
+std::unique_ptr<RowBatches::Gatherer> make_gatherer(const SparseView<Scalar, Eigen::ColMajor, StorageIndex>& X) {
+    return std::make_unique<CscGatherer<Scalar, StorageIndex>>(X);
+}
+
+}  // namespace
+
+RowBatches::RowBatches(const LinearModelCost& cost)
+    : cost_(cost), gather_(std::visit([](const auto& X) { return make_gatherer(X); }, cost.X_)) {
+    if (cost.options_.reduction == Reduction::Sum)
+        total_ = cost.s_.size() != 0 ? cost.s_.sum() : static_cast<double>(cost.n_);
+}
+
+RowBatches::~RowBatches() = default;
+
+void RowBatches::gradient(const Vector& w, const Index* rows, Index count, Vector& g) {
+    const LinearModelCost& c = cost_;
+    if (w.size() != c.dim())
+        throw std::invalid_argument("w must have length " + std::to_string(c.dim()) + " (dim), got " +
+                                    std::to_string(w.size()));
+    const Design batch = gather_->gather(rows, count);
+    y_.resize(count);
+    for (Index r = 0; r < count; ++r) y_[r] = c.y_[rows[r]];
+    double weight = static_cast<double>(count);
+    if (c.s_.size() != 0) {
+        s_.resize(count);
+        for (Index r = 0; r < count; ++r) s_[r] = c.s_[rows[r]];
+        weight = s_.sum();
+    }
+    Want want;
+    want.gradient = true;
+    const LinearModelOptions& o = c.options_;
+    Accumulator acc = detail::active_kernels().accumulate(
+        detail::PassInput{&batch, o.loss, &y_, &s_, o.fit_intercept, 1, shift_of(o), c.classes_}, w, want);
+    const double scale = weight > 0.0 ? (o.reduction == Reduction::Sum ? total_ : 1.0) / weight : 0.0;
+    g = std::move(acc.gradient);
+    g *= scale;
+    const Index d = c.classes_ * c.d_;
+    g.head(d) += o.l2 * w.head(d);
+}
+
 }  // namespace descend

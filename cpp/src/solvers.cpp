@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -49,6 +51,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kEps = std::numeric_limits<double>::epsilon();
+constexpr double kPi = 3.14159265358979323846;
 // Relative level of rounding in a cost value: below it, decreases are noise.
 constexpr double kRoundingLevel = 1e-12;
 // A Cholesky factor whose reciprocal condition estimate is below this is
@@ -83,7 +86,8 @@ bool all_finite(double f, const Vector& g) { return std::isfinite(f) && g.allFin
 // callback, and the record of how x moved (to spot a minimum at infinity).
 class Run {
 public:
-    Run(const Cost& cost, const Vector& x0, const Callback& callback) : cost_(cost), callback_(callback) {
+    Run(const Cost& cost, const Vector& x0, const Callback& callback, bool store_path)
+        : cost_(cost), callback_(callback), store_path_(store_path) {
         const Index dim = cost.dim();
         require(x0.size() == dim, "x0 must have length " + std::to_string(dim) + " (the cost's dim), got " +
                                       std::to_string(x0.size()));
@@ -144,6 +148,7 @@ public:
         result.history.cost.push_back(f);
         result.history.grad_norm.push_back(result.grad_norm);
         result.history.step.push_back(step);
+        if (store_path_) result.history.x.push_back(result.x);
         if (!callback_) return true;
         const IterationInfo info{k, f, result.grad_norm, step, result.x, result.jac};
         return callback_(info);
@@ -162,6 +167,7 @@ public:
             result.history.cost.push_back(f);
             result.history.grad_norm.push_back(result.grad_norm);
             result.history.step.push_back(kNaN);
+            if (store_path_) result.history.x.push_back(result.x);
             finish(Status::NonFinite, std::string("the cost or its gradient is not finite (NaN or inf) at x0 (cost = ") +
                                           num(f) + "): start from another x0, or check the cost and the data");
             return false;
@@ -234,6 +240,7 @@ private:
 
     const Cost& cost_;
     const Callback& callback_;
+    bool store_path_;
     std::vector<double> x_norms_;
     std::vector<double> step_norms_;
 };
@@ -320,7 +327,7 @@ Result gradient_descent(const Cost& cost, const Vector& x0, const GradientDescen
         throw std::invalid_argument(
             "step 'curvature' needs Hessian-vector products, and this cost has no Hessian (has_hessian() is "
             "false): use step 'backtracking' or 'fixed', or lbfgs");
-    Run run(cost, x0, callback);
+    Run run(cost, x0, callback, options.store_path);
     if (!run.start(false, nullptr)) return std::move(run.result);
     Result& r = run.result;
 
@@ -509,7 +516,7 @@ Result newton(const Cost& cost, const Vector& x0, const NewtonOptions& options, 
         throw std::invalid_argument(
             "newton needs the Hessian of the cost, and this cost has none (has_hessian() is false): use lbfgs or "
             "gradient_descent");
-    Run run(cost, x0, callback);
+    Run run(cost, x0, callback, options.store_path);
     Matrix H;
     if (!run.start(true, &H)) return std::move(run.result);
     Result& r = run.result;
@@ -764,7 +771,7 @@ private:
 
 Result lbfgs(const Cost& cost, const Vector& x0, const LbfgsOptions& options, const Callback& callback) {
     options.validate();
-    Run run(cost, x0, callback);
+    Run run(cost, x0, callback, options.store_path);
     if (!run.start(false, nullptr)) return std::move(run.result);
     Result& r = run.result;
 
@@ -911,7 +918,7 @@ Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& opti
         throw std::invalid_argument(
             "newton_cg needs Hessian-vector products of the cost, and this cost has none (has_hessian() is false): "
             "use lbfgs or gradient_descent");
-    Run run(cost, x0, callback);
+    Run run(cost, x0, callback, options.store_path);
     if (!run.start(false, nullptr)) return std::move(run.result);
     Result& r = run.result;
     const int max_cg = options.max_cg > 0 ? options.max_cg : static_cast<int>(std::max<Index>(2 * x0.size(), 1));
@@ -981,6 +988,211 @@ Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& opti
         }
     }
     return std::move(run.result);
+}
+
+// ---------------------------------------------------------------------------
+// Stochastic gradient descent and Adam
+
+Schedule parse_schedule(const std::string& name) {
+    if (name == "constant") return Schedule::Constant;
+    if (name == "inverse") return Schedule::Inverse;
+    if (name == "cosine") return Schedule::Cosine;
+    throw std::invalid_argument("schedule must be 'constant', 'inverse', 'cosine' or a function of t, got '" + name +
+                                "'");
+}
+
+const char* to_string(Schedule schedule) {
+    switch (schedule) {
+        case Schedule::Constant: return "constant";
+        case Schedule::Inverse: return "inverse";
+        case Schedule::Cosine: return "cosine";
+        case Schedule::Custom: return "custom";
+    }
+    return "unknown";
+}
+
+void StochasticOptions::validate() const {
+    require(std::isfinite(learning_rate) && learning_rate > 0.0,
+            "learning_rate must be a finite number > 0, got " + num(learning_rate));
+    require(batch_size >= 0, "batch_size must be >= 0 (0: every row), got " + std::to_string(batch_size));
+    require(epochs >= 0, "epochs must be >= 0, got " + std::to_string(epochs));
+    require(schedule != Schedule::Custom || static_cast<bool>(multiplier),
+            "schedule 'custom' needs a multiplier function of t");
+    require(std::isfinite(start_epoch) && start_epoch >= 0.0,
+            "start_epoch must be a finite number >= 0, got " + num(start_epoch));
+    require(std::isfinite(horizon) && horizon >= 0.0, "horizon must be a finite number >= 0, got " + num(horizon));
+    require_tol(tol);
+    require(divergence_factor > 1.0, "divergence_factor must be > 1, got " + num(divergence_factor));
+}
+
+void SgdOptions::validate() const {
+    StochasticOptions::validate();
+    require(momentum >= 0.0 && momentum < 1.0, "momentum must lie in [0, 1), got " + num(momentum));
+    require(!nesterov || momentum > 0.0, "nesterov needs momentum > 0");
+}
+
+void AdamOptions::validate() const {
+    StochasticOptions::validate();
+    require(beta1 >= 0.0 && beta1 < 1.0, "beta1 must lie in [0, 1), got " + num(beta1));
+    require(beta2 >= 0.0 && beta2 < 1.0, "beta2 must lie in [0, 1), got " + num(beta2));
+    require(std::isfinite(eps) && eps > 0.0, "eps must be a finite number > 0, got " + num(eps));
+}
+
+namespace {
+
+// Uniform in [0, bound) from the generator's exact output (rejection): unlike
+// std::uniform_int_distribution and std::shuffle, the same on every standard library.
+std::uint64_t uniform_below(std::mt19937_64& rng, std::uint64_t bound) {
+    constexpr std::uint64_t top = std::numeric_limits<std::uint64_t>::max();
+    const std::uint64_t limit = top - top % bound;  // a multiple of bound
+    for (;;)
+        if (const std::uint64_t r = rng(); r < limit) return r % bound;
+}
+
+void shuffle(std::vector<Index>& order, std::mt19937_64& rng) {  // Fisher–Yates
+    for (std::size_t i = order.size(); i > 1; --i)
+        std::swap(order[i - 1], order[static_cast<std::size_t>(uniform_below(rng, i))]);
+}
+
+double rate_multiplier(const StochasticOptions& o, double t, double horizon) {
+    switch (o.schedule) {
+        case Schedule::Constant: return 1.0;
+        case Schedule::Inverse: return 1.0 / (1.0 + t);
+        case Schedule::Cosine: return 0.5 * (1.0 + std::cos(kPi * t / horizon));
+        case Schedule::Custom: {
+            const double value = o.multiplier(t);
+            require(std::isfinite(value) && value >= 0.0,
+                    "the schedule must return a finite number >= 0, got " + num(value) + " at t = " + num(t));
+            return value;
+        }
+    }
+    return 1.0;
+}
+
+// The loop both stochastic solvers share: epochs of shuffled batches, `update(x, g, rate, k)`
+// moving x by the batch gradient g at step k = 1, 2, … with the scheduled rate.
+template <class Update>
+Result stochastic(const char* method, const Cost& cost, const Vector& x0, const StochasticOptions& o,
+                  const Callback& callback, Update&& update) {
+    o.validate();
+    Run run(cost, x0, callback, false);  // the path is kept per step, below
+    if (o.store_path) run.result.history.x.push_back(x0);
+    if (!run.start(false, nullptr)) return std::move(run.result);
+    Result& r = run.result;
+
+    const auto* linear = dynamic_cast<const LinearModelCost*>(&cost);
+    const Index n = linear != nullptr ? linear->n_samples() : 1;
+    const bool batched = linear != nullptr && o.batch_size > 0 && o.batch_size < n;
+    std::unique_ptr<RowBatches> batches;
+    std::vector<Index> order;
+    if (batched) {
+        batches = std::make_unique<RowBatches>(*linear);
+        order.resize(static_cast<std::size_t>(n));
+        for (Index i = 0; i < n; ++i) order[static_cast<std::size_t>(i)] = i;
+    }
+    const Index b = batched ? o.batch_size : n;
+    const Index m = batched ? (n + b - 1) / b : 1;  // steps per epoch, the last batch kept when short
+    const double horizon = o.horizon > 0.0 ? o.horizon : o.start_epoch + o.epochs;
+    std::mt19937_64 rng(o.seed);
+    const double f0 = r.fun;
+    const std::string name(method);
+    auto advice = [&](double rate) {
+        return ": the learning rate " + num(rate) + " is too large for this cost: lower it (try " + num(rate / 10) +
+               "), or use a decaying schedule ('inverse', 'cosine'). x is the point after the last finite epoch (" +
+               std::to_string(r.nit) + ")";
+    };
+
+    Vector x = r.x;
+    Vector g = r.jac;  // full-batch steps: ∇J(x), from the start or the last epoch's evaluation
+    long k_total = 0;
+    for (int e = 0;; ++e) {
+        if (r.grad_norm <= o.tol) {
+            run.converged(o.tol);
+            break;
+        }
+        if (e >= o.epochs) {
+            run.finish(Status::MaxIterations,
+                       name + " stopped after epochs = " + std::to_string(o.epochs) + " (" + std::to_string(m) +
+                           (m == 1 ? " step" : " steps") + " each) with " + run.gradient_vs_tol(o.tol) +
+                           ": give it more epochs, a decaying schedule ('inverse', 'cosine') or larger batches to "
+                           "quiet the batches' noise, or use lbfgs or newton for a precise optimum");
+            break;
+        }
+        if (batched) shuffle(order, rng);
+        double rate = kNaN;
+        bool finite = true;
+        for (Index k = 0; k < m; ++k) {
+            if ((k_total & 15) == 0) poll_interrupt();
+            const double t = o.start_epoch + e + static_cast<double>(k) / static_cast<double>(m);
+            rate = o.learning_rate * rate_multiplier(o, t, horizon);
+            if (batched) {
+                const Index first = k * b;
+                batches->gradient(x, order.data() + first, std::min(b, n - first), g);
+            }
+            update(x, g, rate, ++k_total);
+            if (!x.allFinite() || !g.allFinite()) {
+                finite = false;
+                break;
+            }
+            if (o.store_path) r.history.x.push_back(x);
+        }
+        if (!finite) {
+            run.finish(Status::Diverged, "diverged in epoch " + std::to_string(e + 1) +
+                                             ": the iterate became non-finite (NaN or inf)" + advice(rate));
+            break;
+        }
+        Vector x_new = x;
+        Vector g_new;
+        const double f = run.value_gradient(x_new, g_new);
+        if (!all_finite(f, g_new)) {
+            run.finish(Status::Diverged, "diverged in epoch " + std::to_string(e + 1) + ": the cost became " +
+                                             num(f) + advice(rate));
+            break;
+        }
+        if (f > o.divergence_factor * (std::abs(f0) + 1.0)) {
+            run.finish(Status::Diverged, "diverged in epoch " + std::to_string(e + 1) + ": the cost grew from " +
+                                             num(f0) + " to " + num(f) + advice(rate));
+            break;
+        }
+        if (!run.accept(e + 1, x_new, f, g_new, rate)) {
+            run.stopped();
+            break;
+        }
+        if (!batched) g = r.jac;
+    }
+    return std::move(run.result);
+}
+
+}  // namespace
+
+Result sgd(const Cost& cost, const Vector& x0, const SgdOptions& options, const Callback& callback) {
+    options.validate();
+    const double beta = options.momentum;
+    Vector velocity = Vector::Zero(x0.size());
+    return stochastic("sgd", cost, x0, options, callback, [&](Vector& x, const Vector& g, double rate, long) {
+        if (beta == 0.0) {
+            x.noalias() -= rate * g;
+            return;
+        }
+        velocity = beta * velocity + g;
+        if (options.nesterov)
+            x.noalias() -= rate * (g + beta * velocity);
+        else
+            x.noalias() -= rate * velocity;
+    });
+}
+
+Result adam(const Cost& cost, const Vector& x0, const AdamOptions& options, const Callback& callback) {
+    options.validate();
+    const double beta1 = options.beta1, beta2 = options.beta2;
+    Vector first = Vector::Zero(x0.size()), second = Vector::Zero(x0.size());
+    return stochastic("adam", cost, x0, options, callback, [&](Vector& x, const Vector& g, double rate, long k) {
+        first = beta1 * first + (1.0 - beta1) * g;
+        second = beta2 * second + (1.0 - beta2) * g.cwiseAbs2();
+        const double c1 = 1.0 - std::pow(beta1, static_cast<double>(k));
+        const double c2 = 1.0 - std::pow(beta2, static_cast<double>(k));
+        x.array() -= rate * (first.array() / c1) / ((second.array() / c2).sqrt() + options.eps);
+    });
 }
 
 }  // namespace descend

@@ -340,6 +340,24 @@ The cost of a linear model over (X, y): a zero-copy view of X, which it keeps al
             },
             py::arg("w"))
         .def(
+            "batch_gradient",
+            [](const LinearModelCost& self, const Vector& w, const Eigen::Matrix<Index, Eigen::Dynamic, 1>& rows) {
+                finite(w, "w");
+                for (Index r = 0; r < rows.size(); ++r)
+                    if (rows[r] < 0 || rows[r] >= self.n_samples())
+                        throw std::invalid_argument("rows must lie in [0, n_samples = " +
+                                                    std::to_string(self.n_samples()) + "), got " +
+                                                    std::to_string(rows[r]));
+                Vector g;
+                {
+                    py::gil_scoped_release release;
+                    RowBatches batches(self);
+                    batches.gradient(w, rows.data(), rows.size(), g);
+                }
+                return g;
+            },
+            py::arg("w"), py::arg("rows"), "The gradient of the cost restricted to `rows` (RowBatches, cost.hpp).")
+        .def(
             "weighted_gram",
             [](const LinearModelCost& self, const Vector& weights) {
                 Matrix G;

@@ -71,6 +71,8 @@ class LinearModelCost(Cost):
     @property
     def normaliser(self) -> float:
         ...
+    def batch_gradient(self, w: _ArrayLike, rows: numpy.typing.NDArray[numpy.int64]) -> _Array:
+        """The gradient of the cost restricted to `rows` (RowBatches, cost.hpp)."""
     def weighted_gram(self, weights: _ArrayLike) -> _Array:
         """
         X̃ᵀ·diag(weights)·X̃ (X̃ = [X, 1] with an intercept), one pass over X.
@@ -79,6 +81,176 @@ class LinearModelCost(Cost):
         """
         Σᵢ (sᵢ·L′(zᵢ))²·x̃ᵢx̃ᵢᵀ at w (raw sample weights), one pass over X.
         """
+class AdamOptions:
+    """
+    Options of adam (solvers.hpp).
+    """
+    def __init__(self) -> None:
+        ...
+    def validate(self) -> None:
+        ...
+    def set_multiplier(self, function: typing.Callable[[float], float]) -> None:
+        ...
+    @property
+    def learning_rate(self) -> float:
+        ...
+    @learning_rate.setter
+    def learning_rate(self, arg0: float) -> None:
+        ...
+    @property
+    def batch_size(self) -> int:
+        ...
+    @batch_size.setter
+    def batch_size(self, arg0: int) -> None:
+        ...
+    @property
+    def epochs(self) -> int:
+        ...
+    @epochs.setter
+    def epochs(self, arg0: int) -> None:
+        ...
+    @property
+    def schedule(self) -> str:
+        ...
+    @schedule.setter
+    def schedule(self, arg0: str) -> None:
+        ...
+    @property
+    def start_epoch(self) -> float:
+        ...
+    @start_epoch.setter
+    def start_epoch(self, arg0: float) -> None:
+        ...
+    @property
+    def horizon(self) -> float:
+        ...
+    @horizon.setter
+    def horizon(self, arg0: float) -> None:
+        ...
+    @property
+    def seed(self) -> int:
+        ...
+    @seed.setter
+    def seed(self, arg0: int) -> None:
+        ...
+    @property
+    def tol(self) -> float:
+        ...
+    @tol.setter
+    def tol(self, arg0: float) -> None:
+        ...
+    @property
+    def divergence_factor(self) -> float:
+        ...
+    @divergence_factor.setter
+    def divergence_factor(self, arg0: float) -> None:
+        ...
+    @property
+    def store_path(self) -> bool:
+        ...
+    @store_path.setter
+    def store_path(self, arg0: bool) -> None:
+        ...
+    @property
+    def beta1(self) -> float:
+        ...
+    @beta1.setter
+    def beta1(self, arg0: float) -> None:
+        ...
+    @property
+    def beta2(self) -> float:
+        ...
+    @beta2.setter
+    def beta2(self, arg0: float) -> None:
+        ...
+    @property
+    def eps(self) -> float:
+        ...
+    @eps.setter
+    def eps(self, arg0: float) -> None:
+        ...
+class SgdOptions:
+    """
+    Options of sgd (solvers.hpp).
+    """
+    def __init__(self) -> None:
+        ...
+    def validate(self) -> None:
+        ...
+    def set_multiplier(self, function: typing.Callable[[float], float]) -> None:
+        ...
+    @property
+    def learning_rate(self) -> float:
+        ...
+    @learning_rate.setter
+    def learning_rate(self, arg0: float) -> None:
+        ...
+    @property
+    def batch_size(self) -> int:
+        ...
+    @batch_size.setter
+    def batch_size(self, arg0: int) -> None:
+        ...
+    @property
+    def epochs(self) -> int:
+        ...
+    @epochs.setter
+    def epochs(self, arg0: int) -> None:
+        ...
+    @property
+    def schedule(self) -> str:
+        ...
+    @schedule.setter
+    def schedule(self, arg0: str) -> None:
+        ...
+    @property
+    def start_epoch(self) -> float:
+        ...
+    @start_epoch.setter
+    def start_epoch(self, arg0: float) -> None:
+        ...
+    @property
+    def horizon(self) -> float:
+        ...
+    @horizon.setter
+    def horizon(self, arg0: float) -> None:
+        ...
+    @property
+    def seed(self) -> int:
+        ...
+    @seed.setter
+    def seed(self, arg0: int) -> None:
+        ...
+    @property
+    def tol(self) -> float:
+        ...
+    @tol.setter
+    def tol(self, arg0: float) -> None:
+        ...
+    @property
+    def divergence_factor(self) -> float:
+        ...
+    @divergence_factor.setter
+    def divergence_factor(self, arg0: float) -> None:
+        ...
+    @property
+    def store_path(self) -> bool:
+        ...
+    @store_path.setter
+    def store_path(self, arg0: bool) -> None:
+        ...
+    @property
+    def momentum(self) -> float:
+        ...
+    @momentum.setter
+    def momentum(self, arg0: float) -> None:
+        ...
+    @property
+    def nesterov(self) -> bool:
+        ...
+    @nesterov.setter
+    def nesterov(self, arg0: bool) -> None:
+        ...
 class GradientDescentOptions:
     """
     Options of gradient_descent (solvers.hpp).
@@ -87,6 +259,12 @@ class GradientDescentOptions:
     def __init__(self) -> None:
         ...
     def validate(self) -> None:
+        ...
+    @property
+    def store_path(self) -> bool:
+        ...
+    @store_path.setter
+    def store_path(self, arg0: bool) -> None:
         ...
     @property
     def c1(self) -> float:
@@ -138,6 +316,12 @@ class NewtonCgOptions:
         ...
     def validate(self) -> None:
         ...
+    @property
+    def store_path(self) -> bool:
+        ...
+    @store_path.setter
+    def store_path(self, arg0: bool) -> None:
+        ...
     eta: float
     initial_radius: float
     max_cg: int
@@ -152,6 +336,12 @@ class NewtonOptions:
     def __init__(self) -> None:
         ...
     def validate(self) -> None:
+        ...
+    @property
+    def store_path(self) -> bool:
+        ...
+    @store_path.setter
+    def store_path(self, arg0: bool) -> None:
         ...
     @property
     def c1(self) -> float:
@@ -184,6 +374,12 @@ class LbfgsOptions:
     def __init__(self) -> None:
         ...
     def validate(self) -> None:
+        ...
+    @property
+    def store_path(self) -> bool:
+        ...
+    @store_path.setter
+    def store_path(self, arg0: bool) -> None:
         ...
     @property
     def c1(self) -> float:
@@ -241,6 +437,9 @@ class Result:
     def history_grad_norm(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
+    def history_x(self) -> numpy.typing.NDArray[numpy.float64]:
+        ...
+    @property
     def history_step(self) -> numpy.typing.NDArray[numpy.float64]:
         ...
     @property
@@ -277,6 +476,14 @@ def gradient_descent(cost: Cost, x0: _ArrayLike, options: GradientDescentOptions
 def lbfgs(cost: Cost, x0: _ArrayLike, options: LbfgsOptions, callback: typing.Any = None) -> Result:
     """
     callback(iteration, fun, grad_norm, step, x, jac) is called for the start point and after every iteration; returning a false value other than None stops the run (status 'callback_stopped').
+    """
+def sgd(cost: Cost, x0: _ArrayLike, options: SgdOptions, callback: typing.Any = None) -> Result:
+    """
+    callback(epoch, fun, grad_norm, step, x, jac) is called for the start point and after every epoch, with the full data's cost and gradient; returning a false value other than None stops the run.
+    """
+def adam(cost: Cost, x0: _ArrayLike, options: AdamOptions, callback: typing.Any = None) -> Result:
+    """
+    callback(epoch, fun, grad_norm, step, x, jac) is called for the start point and after every epoch, with the full data's cost and gradient; returning a false value other than None stops the run.
     """
 def loss_names() -> list[str]:
     """

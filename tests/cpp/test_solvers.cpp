@@ -490,6 +490,113 @@ void multinomial() {
     VERIFY(newton(bounded, Vector::Zero(bounded.dim())).status == Status::Converged);
 }
 
+// Mini-batch descent: a batch's gradient is the cost of those rows alone (dense, CSR, CSC, weights,
+// the sum), full batches are fixed-step gradient descent, the heavy ball and Adam's first step are
+// their formulas, and a seed gives the same path.
+void stochastic() {
+    const Index n = 57, d = 3;
+    std::mt19937 rng(11);
+    std::normal_distribution<double> normal;
+    Matrix X(n, d);
+    Vector y(n), s(n);
+    for (Index i = 0; i < n; ++i) {
+        for (Index j = 0; j < d; ++j) X(i, j) = (i * 7 + j) % 5 == 0 ? 0.0 : normal(rng);
+        y[i] = X(i, 0) - X(i, 2) + normal(rng) > 0.0 ? 1.0 : 0.0;
+        s[i] = 0.5 + static_cast<double>(i % 4);
+    }
+    const Vector w = (Vector(d + 1) << 0.3, -0.2, 0.5, 0.1).finished();
+    const std::vector<Index> rows = {5, 2, 40, 2, 56};
+    Matrix Xb(rows.size(), d);
+    Vector yb(rows.size()), sb(rows.size());
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        Xb.row(static_cast<Index>(r)) = X.row(rows[r]);
+        yb[static_cast<Index>(r)] = y[rows[r]];
+        sb[static_cast<Index>(r)] = s[rows[r]];
+    }
+    const Eigen::SparseMatrix<double, Eigen::RowMajor> csr = X.sparseView();
+    const Eigen::SparseMatrix<double, Eigen::ColMajor> csc = X.sparseView();
+    for (const Reduction reduction : {Reduction::Mean, Reduction::Sum}) {
+        LinearModelOptions options;
+        options.l2 = 0.3;
+        options.reduction = reduction;
+        LinearModelOptions batch_options = options;
+        batch_options.reduction = Reduction::Mean;
+        Vector expected;
+        LinearModelCost(view(Xb), yb, batch_options, sb).value_gradient(w, expected);
+        if (reduction == Reduction::Sum) {  // the batch mean times Σs, plus λw
+            expected.head(d) -= options.l2 * w.head(d);
+            expected *= s.sum();
+            expected.head(d) += options.l2 * w.head(d);
+        }
+        for (const Design& design : {view(X), view(csr), view(csc)}) {
+            const LinearModelCost cost(design, y, options, s);
+            RowBatches batches(cost);
+            Vector g;
+            batches.gradient(w, rows.data(), static_cast<Index>(rows.size()), g);
+            VERIFY(testing::relative_error(g, expected) <= 1e-13);
+        }
+    }
+
+    const LinearModelCost cost(view(X), y, LinearModelOptions{});
+    const Vector x0 = Vector::Zero(d + 1);
+    GradientDescentOptions go;
+    go.learning_rate = 0.7;
+    go.max_iter = 25;
+    go.tol = 0.0;
+    go.store_path = true;
+    const Result gd = gradient_descent(cost, x0, go);
+    SgdOptions so;
+    so.learning_rate = 0.7;
+    so.batch_size = 0;
+    so.epochs = 25;
+    so.store_path = true;
+    const Result full = sgd(cost, x0, so);
+    VERIFY(full.status == Status::MaxIterations && full.nit == 25);
+    VERIFY(gd.history.x.size() == 26 && full.history.x.size() == 26);
+    for (std::size_t k = 0; k < 26; ++k) VERIFY((gd.history.x[k] - full.history.x[k]).lpNorm<Eigen::Infinity>() <= 1e-12);
+
+    so.batch_size = 10;  // 6 steps per epoch, the last of 7 rows
+    so.epochs = 3;
+    so.seed = 42;
+    const Result a = sgd(cost, x0, so), b = sgd(cost, x0, so);
+    VERIFY(a.history.x.size() == 3 * 6 + 1 && a.history.cost.size() == 4);
+    VERIFY(a.x == b.x);
+    so.seed = 43;
+    VERIFY(sgd(cost, x0, so).x != a.x);
+
+    // The heavy ball on ½xᵀAx − bᵀx, written out by hand.
+    const Quadratic quadratic((Matrix(2, 2) << 3.0, 1.0, 1.0, 2.0).finished(), Vector::Ones(2));
+    SgdOptions ho;
+    ho.learning_rate = 0.1;
+    ho.momentum = 0.8;
+    ho.epochs = 30;
+    ho.store_path = true;
+    const Result heavy = sgd(quadratic, Vector::Zero(2), ho);
+    Vector x = Vector::Zero(2), v = Vector::Zero(2);
+    for (int k = 1; k <= 30; ++k) {
+        v = 0.8 * v + (quadratic.A * x - quadratic.b);
+        x -= 0.1 * v;
+        VERIFY((heavy.history.x[static_cast<std::size_t>(k)] - x).norm() <= 1e-14);
+    }
+    // Adam's first step moves every coordinate by α (m̂/√v̂ = sign g).
+    AdamOptions ao;
+    ao.learning_rate = 0.01;
+    ao.epochs = 1;
+    ao.batch_size = 0;
+    const Result first = adam(cost, x0, ao);
+    VERIFY(((first.x - x0).cwiseAbs().array() - 0.01).abs().maxCoeff() <= 1e-8);
+
+    SgdOptions bad;
+    bad.momentum = 1.0;
+    VERIFY_THROWS(sgd(cost, x0, bad), std::invalid_argument);
+    bad.momentum = 0.0;
+    bad.nesterov = true;
+    VERIFY_THROWS(sgd(cost, x0, bad), std::invalid_argument);
+    AdamOptions bad_adam;
+    bad_adam.eps = 0.0;
+    VERIFY_THROWS(adam(cost, x0, bad_adam), std::invalid_argument);
+}
+
 }  // namespace
 
 int main() {
@@ -503,6 +610,7 @@ int main() {
         logistic();
         separable();
         multinomial();
+        stochastic();
         vectors();
     }
     descend::set_kernel_level("best");

@@ -139,6 +139,7 @@ public:
     void score_gram(const Vector& w, Matrix& G) const;
 
 private:
+    friend class RowBatches;
     Design X_;
     Vector y_;
     Vector s_;  // empty: unit weights; for the mean, stored as s / S
@@ -161,6 +162,31 @@ private:
     };
     mutable std::mutex curvature_mutex_;
     mutable std::shared_ptr<const Curvature> curvature_;  // the last hessian_product's, shared by readers
+};
+
+/// The gradient of a LinearModelCost restricted to some of its rows: the mini-batches of sgd and
+/// adam. Each batch's rows are gathered into a buffer of the batch's size (dense rows as float64 or
+/// float32, as stored; CSR rows as they are; CSC X is turned into CSR once, on construction, a copy
+/// of its non-zeros), then read by the cost's own kernels in one single-threaded pass. The cost
+/// must outlive this object; one object per thread.
+class RowBatches {
+public:
+    explicit RowBatches(const LinearModelCost& cost);
+    ~RowBatches();
+    RowBatches(const RowBatches&) = delete;
+    RowBatches& operator=(const RowBatches&) = delete;
+
+    /// Into g: ∇ at w of the batch rows[0 … count): Σ_b sᵢ∇L(zᵢ, yᵢ)/Σ_b sᵢ (times Σᵢ sᵢ over every
+    /// row for Reduction::Sum), plus λw. Zero-weight batches contribute λw only. Rows must be < n.
+    void gradient(const Vector& w, const Index* rows, Index count, Vector& g);
+
+    struct Gatherer;
+
+private:
+    const LinearModelCost& cost_;
+    std::unique_ptr<Gatherer> gather_;
+    Vector y_, s_;
+    double total_ = 1.0;  // Reduction::Sum: Σ sᵢ over all rows, the batch mean's multiplier
 };
 
 }  // namespace descend

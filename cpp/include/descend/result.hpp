@@ -50,6 +50,9 @@ struct History {
     /// (x_k = x_{k−1} − α∇J), the line-search step t for Newton and L-BFGS
     /// (x_k = x_{k−1} + t·d, t = 1 being the full step). NaN for k = 0.
     std::vector<double> step;
+    /// With the options' store_path: every iterate x_k, the start included (sgd and adam: the
+    /// point after every step, not every epoch); empty otherwise.
+    std::vector<Vector> x;
 };
 
 /// The field names are scipy.optimize.OptimizeResult's, as in Python's descend.OptimizeResult:

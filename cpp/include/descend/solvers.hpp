@@ -22,6 +22,7 @@
 #include "descend/cost.hpp"
 #include "descend/result.hpp"
 
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -68,6 +69,9 @@ struct GradientDescentOptions {
     /// max|∇J| grew over them, ≥ 1.
     int divergence_patience = 20;
 
+    /// Keep every iterate in Result::history.x (the path the pictures draw).
+    bool store_path = false;
+
     /// Throws std::invalid_argument naming the first bad field.
     void validate() const;
 };
@@ -81,6 +85,9 @@ struct NewtonOptions {
     double c1 = 1e-4;
     /// Halvings of the step per iteration at most, ≥ 1.
     int max_backtracks = 60;
+
+    /// Keep every iterate in Result::history.x (the path the pictures draw).
+    bool store_path = false;
 
     /// Throws std::invalid_argument naming the first bad field.
     void validate() const;
@@ -99,6 +106,9 @@ struct LbfgsOptions {
     double c2 = 0.9;
     /// Cost evaluations per line search at most, ≥ 1.
     int max_linesearch = 40;
+
+    /// Keep every iterate in Result::history.x (the path the pictures draw).
+    bool store_path = false;
 
     /// Throws std::invalid_argument naming the first bad field.
     void validate() const;
@@ -137,6 +147,9 @@ struct NewtonCgOptions {
     /// measured in ‖p‖_M = √(Σ Hⱼⱼpⱼ²) (LIBLINEAR's preconditioned TRON).
     bool precondition = true;
 
+    /// Keep every iterate in Result::history.x (the path the pictures draw).
+    bool store_path = false;
+
     /// Throws std::invalid_argument naming the first bad field.
     void validate() const;
 };
@@ -164,5 +177,92 @@ Result lbfgs(const Cost& cost, const Vector& x0, const LbfgsOptions& options = {
 
 Result newton_cg(const Cost& cost, const Vector& x0, const NewtonCgOptions& options = {},
                  const Callback& callback = {});
+
+// ---------------------------------------------------------------------------
+// Stochastic (mini-batch) gradient descent, momentum and Adam
+//
+// Over a LinearModelCost, each step's gradient is the gradient of the same cost restricted to a
+// batch of its rows: the batch's weighted mean of the loss gradients (Reduction::Mean; for Sum,
+// that mean times Σsᵢ over all rows, an unbiased estimate of the full sum), plus λw. With
+// batch_size ≥ n_samples (or 0) it is exactly the cost's gradient. Rows are shuffled every epoch
+// (Fisher–Yates driven by std::mt19937_64 from `seed`, both fully specified, so a seed gives the
+// same batches everywhere); the last batch of an epoch is kept even when short, so an epoch has
+// m = ⌈n/b⌉ steps. Any other Cost has no rows: every step takes its full gradient and an epoch is
+// one step.
+//
+// The learning rate of step k of epoch e is α·schedule(t), t = start_epoch + e + k/m.
+// After every epoch the full-data cost and gradient are evaluated: that is the history (one entry
+// per epoch, entry 0 the start), what the callback sees, and what tol is compared with.
+
+enum class Schedule {
+    /// 1.
+    Constant,
+    /// 1/(1 + t).
+    Inverse,
+    /// ½(1 + cos(πt/T)), T = horizon (default start_epoch + epochs).
+    Cosine,
+    /// multiplier(t).
+    Custom,
+};
+
+/// "constant", "inverse" or "cosine"; throws std::invalid_argument naming `schedule` otherwise.
+Schedule parse_schedule(const std::string& name);
+const char* to_string(Schedule schedule);
+
+struct StochasticOptions {
+    /// α, finite, > 0.
+    double learning_rate = 0.01;
+    /// Rows per step, ≥ 0; 0 (or ≥ n_samples) means every row: full-batch steps.
+    Index batch_size = 32;
+    /// Passes over the data, ≥ 0.
+    int epochs = 10;
+    Schedule schedule = Schedule::Constant;
+    /// For Schedule::Custom: the multiplier of α at t (finite, ≥ 0).
+    std::function<double(double)> multiplier;
+    /// The t of the first step (a continued fit: the epochs done before), finite, ≥ 0.
+    double start_epoch = 0.0;
+    /// Cosine's T; 0 means start_epoch + epochs.
+    double horizon = 0.0;
+    std::uint64_t seed = 0;
+    /// Converged when the full-data max|∇J| ≤ tol after an epoch, ≥ 0.
+    double tol = 0.0;
+    /// Diverged when the full-data J > divergence_factor·(|J(x0)| + 1), > 1.
+    double divergence_factor = 1e6;
+    /// Keep the start and the point after every step (not every epoch) in Result::history.x.
+    bool store_path = false;
+
+    /// Throws std::invalid_argument naming the first bad field.
+    void validate() const;
+};
+
+/// x ← x − α_t·g (momentum 0); the heavy ball v ← βv + g, x ← x − α_t·v; Nesterov
+/// v ← βv + g, x ← x − α_t·(g + βv) (PyTorch's forms), v starting at 0.
+struct SgdOptions : StochasticOptions {
+    /// β in [0, 1).
+    double momentum = 0.0;
+    /// Nesterov's form; needs momentum > 0.
+    bool nesterov = false;
+
+    void validate() const;
+};
+
+/// Kingma & Ba: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², x ← x − α_t·m̂/(√v̂ + ε) with
+/// m̂ = m/(1 − β₁ᵏ), v̂ = v/(1 − β₂ᵏ) at step k = 1, 2, …
+struct AdamOptions : StochasticOptions {
+    AdamOptions() { learning_rate = 1e-3; }
+    /// In [0, 1).
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    /// > 0, added outside the square root.
+    double eps = 1e-8;
+
+    void validate() const;
+};
+
+/// Result::nit counts epochs; Status::Diverged when a step or an epoch's cost is not finite or the
+/// cost exceeds divergence_factor·(|J(x0)| + 1) (x is then the last epoch's finite point),
+/// MaxIterations when the epochs run out, Converged only when the full-data max|∇J| ≤ tol.
+Result sgd(const Cost& cost, const Vector& x0, const SgdOptions& options = {}, const Callback& callback = {});
+Result adam(const Cost& cost, const Vector& x0, const AdamOptions& options = {}, const Callback& callback = {});
 
 }  // namespace descend
