@@ -19,7 +19,7 @@ from ._result import History, IterationInfo, LearningRateSweep, OptimizeResult, 
 from .cost import Cost
 from .inference import Inference, inference
 from .losses import log_loss, log_softmax, sigmoid, softmax, squared_error
-from .solvers import gradient_descent, lbfgs, learning_rate_sweep, minimize, newton, newton_cg
+from .solvers import adam, gradient_descent, lbfgs, learning_rate_sweep, minimize, newton, newton_cg, sgd
 
 __version__ = "0.1.0"
 
@@ -36,6 +36,7 @@ __all__ = [
     "PoissonRegressor",
     "Status",
     "__version__",
+    "adam",
     "config",
     "dask",
     "gradient_descent",
@@ -49,6 +50,7 @@ __all__ = [
     "newton_cg",
     "plot",
     "reference",
+    "sgd",
     "show_config",
     "sigmoid",
     "softmax",

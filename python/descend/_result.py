@@ -44,7 +44,7 @@ class Status(str, enum.Enum):
 
 @dataclass(frozen=True)
 class History:
-    """One entry per iterate, the start point (iteration 0) included.
+    """One entry per iterate (per epoch for ``sgd`` and ``adam``), the start point (iteration 0) included.
 
     ``step[k]`` is the step size that led to iterate k: the learning rate α of
     gradient descent (x ← x − α∇J), the line-search step t of Newton and L-BFGS
@@ -57,12 +57,16 @@ class History:
     grad_norm: FloatArray
     #: The step size of iteration k (NaN for k = 0).
     step: FloatArray
+    #: With ``store_path=True``: every iterate, shape (steps + 1, dim), the start first (for
+    #: ``sgd`` and ``adam`` the point after every mini-batch step, not every epoch); else None.
+    x: FloatArray | None = None
 
     def __len__(self) -> int:
         return int(self.cost.shape[0])
 
     def __repr__(self) -> str:
-        return f"History({len(self)} iterates: cost, grad_norm, step)"
+        path = "" if self.x is None else f", x: {self.x.shape[0]} points"
+        return f"History({len(self)} iterates: cost, grad_norm, step{path})"
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ class OptimizeResult:
     jac: FloatArray
     #: max|∇J(x)|, the quantity compared with tol.
     grad_norm: float
-    #: Iterations done.
+    #: Iterations done (epochs for sgd and adam).
     nit: int
     #: Evaluations of J.
     nfev: int
@@ -114,12 +118,14 @@ class OptimizeResult:
     status: Status
     message: str
     history: History
-    #: The solver: "gradient_descent", "newton" or "lbfgs".
+    #: The solver: "gradient_descent", "newton", "newton_cg", "lbfgs", "sgd" or "adam".
     method: str = ""
     #: The solver's options (step rule, learning rate, tol, ...).
     options: dict[str, object] = field(default_factory=dict)
     #: newton only: ∇²J(x), the Hessian at the final point (scipy's name); None otherwise.
     hess: FloatArray | None = None
+    #: sgd and adam: the seed the rows were shuffled from (drawn when seed=None); None otherwise.
+    seed: int | None = None
 
     @property
     def success(self) -> bool:

@@ -243,6 +243,24 @@ class Cost:
         self._finite(w, value, gradient)
         return float(value), gradient
 
+    def batch_gradient(self, w: Any, rows: Any) -> FloatArray:
+        r"""The gradient at w of this cost restricted to ``rows`` (one mini-batch of :func:`descend.sgd`).
+
+        :math:`\sum_{i \in B} s_i \nabla L_i / \sum_{i \in B} s_i + \lambda w` (for
+        ``reduction="sum"``, the data term times :math:`\sum_i s_i` over all rows: an unbiased
+        estimate of the full sum's gradient); a batch of zero weight gives :math:`\lambda w`.
+        ``rows``: indices in [0, n_samples), repeats allowed.
+        """
+        w = self._point(w)
+        index = np.asarray(rows)
+        if index.ndim != 1 or (index.size and not np.issubdtype(index.dtype, np.integer)):
+            raise ValueError(f"rows must be a 1-d array of row indices, got shape {index.shape} of {index.dtype}")
+        if index.size == 0:
+            raise ValueError("rows must name at least one row")
+        gradient = np.asarray(self._core.batch_gradient(w, index.astype(np.int64, copy=False)))
+        self._finite(w, gradient)
+        return gradient
+
     def hessian(self, w: Any) -> FloatArray:
         """∇²J(w), shape (dim, dim), symmetric."""
         w = self._point(w)

@@ -31,14 +31,16 @@ from . import _core
 from ._result import FloatArray, History, IterationInfo, LearningRateSweep, OptimizeResult, Status
 from ._validation import as_choice, as_int, as_real, as_vector
 
-__all__ = ["gradient_descent", "learning_rate_sweep", "lbfgs", "minimize", "newton", "newton_cg"]
+__all__ = ["adam", "gradient_descent", "learning_rate_sweep", "lbfgs", "minimize", "newton", "newton_cg", "sgd"]
 
 StepRule = Literal["fixed", "backtracking", "curvature"]
-Method = Literal["newton", "newton-cg", "lbfgs", "gd", "gradient_descent"]
+Method = Literal["newton", "newton-cg", "lbfgs", "gd", "gradient_descent", "sgd", "adam"]
+ScheduleName = Literal["constant", "inverse", "cosine"]
 Callback = Callable[[IterationInfo], Any]
 
 STEPS: tuple[str, ...] = ("fixed", "backtracking", "curvature")
-METHODS: tuple[str, ...] = ("newton", "newton-cg", "lbfgs", "gd", "gradient_descent")
+METHODS: tuple[str, ...] = ("newton", "newton-cg", "lbfgs", "gd", "gradient_descent", "sgd", "adam")
+SCHEDULES: tuple[str, ...] = ("constant", "inverse", "cosine")
 _INT_MAX = 2**31 - 1
 
 
@@ -183,6 +185,12 @@ def _max_iter(max_iter: Any) -> int:
     return number
 
 
+def _as_flag(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
+    return bool(value)
+
+
 def _verbose(verbose: Any) -> int:
     if isinstance(verbose, (bool, np.bool_)):
         return int(verbose)
@@ -199,16 +207,16 @@ def _callback(callback: Any) -> Callback | None:
 
 
 def _core_callback(
-    method: str, callback: Callback | None, verbose: int
+    method: str, callback: Callback | None, verbose: int, unit: str = "iter"
 ) -> Callable[[int, float, float, float, FloatArray, FloatArray], bool] | None:
-    """The function the core calls for the start point and after every iteration."""
+    """The function the core calls for the start point and after every iteration (or epoch: ``unit``)."""
     if callback is None and verbose <= 0:
         return None
 
     def call(iteration: int, fun: float, grad_norm: float, step: float, x: FloatArray, jac: FloatArray) -> bool:
         if verbose > 0:
             if iteration == 0:
-                print(f"{method}: {'iter':>6} {'cost':>16} {'max|grad|':>11} {'step':>10}", flush=True)
+                print(f"{method}: {unit:>6} {'cost':>16} {'max|grad|':>11} {'step':>10}", flush=True)
             step_text = "-" if math.isnan(step) else f"{step:.3g}"
             print(f"{method}: {iteration:>6d} {fun:>16.9g} {grad_norm:>11.3e} {step_text:>10}", flush=True)
         if callback is None:
@@ -223,7 +231,9 @@ def _core_callback(
     return call
 
 
-def _result(core: Any, method: str, options: dict[str, object], verbose: int) -> OptimizeResult:
+def _result(
+    core: Any, method: str, options: dict[str, object], verbose: int, seed: int | None = None
+) -> OptimizeResult:
     result = OptimizeResult(
         x=np.asarray(core.x),
         fun=float(core.fun),
@@ -239,10 +249,12 @@ def _result(core: Any, method: str, options: dict[str, object], verbose: int) ->
             cost=np.asarray(core.history_cost),
             grad_norm=np.asarray(core.history_grad_norm),
             step=np.asarray(core.history_step),
+            x=np.asarray(core.history_x) if options.get("store_path") else None,
         ),
         method=method,
         options=options,
         hess=np.asarray(core.hess) if core.hess.size else None,
+        seed=seed,
     )
     if verbose > 0:
         print(f"{method}: {result.message}", flush=True)
@@ -282,6 +294,7 @@ def gradient_descent(
     step: StepRule = "fixed",
     max_iter: int = 1000,
     tol: float = 1e-6,
+    store_path: bool = False,
     callback: Callback | None = None,
     verbose: int = 0,
 ) -> OptimizeResult:
@@ -316,6 +329,9 @@ def gradient_descent(
     max_iter : int, default 1000
     tol : float, default 1e-6
         Stop when :math:`\max_j |\partial J / \partial x_j| \le` tol.
+    store_path : bool, default False
+        Keep every iterate in ``result.history.x``, shape (nit + 1, dim), the start
+        included: the path :func:`descend.plot.paths` draws.
     callback : callable, optional
         ``callback(info: IterationInfo)`` for the start point and after every
         iteration; return False (or raise StopIteration) to stop with
@@ -332,6 +348,7 @@ def gradient_descent(
         "learning_rate": as_real(learning_rate, "learning_rate", minimum=0.0, strict=True),
         "max_iter": _max_iter(max_iter),
         "tol": _tol(tol),
+        "store_path": _as_flag(store_path, "store_path"),
     }
     return _solve("gradient_descent", _core.gradient_descent, _core.GradientDescentOptions(), cost, x0, options, callback, verbose)
 
@@ -342,6 +359,7 @@ def newton(
     *,
     max_iter: int = 100,
     tol: float = 1e-8,
+    store_path: bool = False,
     callback: Callback | None = None,
     verbose: int = 0,
 ) -> OptimizeResult:
@@ -368,20 +386,18 @@ def newton(
     max_iter : int, default 100
     tol : float, default 1e-8
         Stop when :math:`\max_j |\partial J / \partial x_j| \le` tol.
-    callback, verbose : as in :func:`gradient_descent`.
+    store_path, callback, verbose : as in :func:`gradient_descent`.
 
     Returns
     -------
     OptimizeResult
     """
-    options: dict[str, object] = {"max_iter": _max_iter(max_iter), "tol": _tol(tol)}
+    options: dict[str, object] = {
+        "max_iter": _max_iter(max_iter),
+        "tol": _tol(tol),
+        "store_path": _as_flag(store_path, "store_path"),
+    }
     return _solve("newton", _core.newton, _core.NewtonOptions(), cost, x0, options, callback, verbose)
-
-
-def _as_flag(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__}")
-    return bool(value)
 
 
 def newton_cg(
@@ -395,6 +411,7 @@ def newton_cg(
     eta: float = 0.15,
     max_cg: int = 0,
     precondition: bool = True,
+    store_path: bool = False,
     callback: Callback | None = None,
     verbose: int = 0,
 ) -> OptimizeResult:
@@ -436,7 +453,7 @@ def newton_cg(
         :math:`\lVert p\rVert_M = \sqrt{\sum_j H_{jj} p_j^2}` (LIBLINEAR's preconditioned TRON).
         On sparse data whose columns differ in scale (text: a few frequent words, many rare
         ones) this cuts the CG iterations several-fold.
-    callback, verbose : as in :func:`gradient_descent`.
+    store_path, callback, verbose : as in :func:`gradient_descent`.
 
     Returns
     -------
@@ -452,6 +469,7 @@ def newton_cg(
         "eta": as_real(eta, "eta", minimum=0.0),
         "max_cg": as_int(max_cg, "max_cg", minimum=0),
         "precondition": _as_flag(precondition, "precondition"),
+        "store_path": _as_flag(store_path, "store_path"),
     }
     return _solve("newton_cg", _core.newton_cg, _core.NewtonCgOptions(), cost, x0, options, callback, verbose)
 
@@ -463,6 +481,7 @@ def lbfgs(
     memory: int = 10,
     max_iter: int = 1000,
     tol: float = 1e-6,
+    store_path: bool = False,
     callback: Callback | None = None,
     verbose: int = 0,
 ) -> OptimizeResult:
@@ -487,7 +506,7 @@ def lbfgs(
     max_iter : int, default 1000
     tol : float, default 1e-6
         Stop when :math:`\max_j |\partial J / \partial x_j| \le` tol.
-    callback, verbose : as in :func:`gradient_descent`.
+    store_path, callback, verbose : as in :func:`gradient_descent`.
 
     Returns
     -------
@@ -496,8 +515,252 @@ def lbfgs(
     pairs = as_int(memory, "memory", minimum=1)
     if pairs > _INT_MAX:
         raise ValueError(f"memory must be <= {_INT_MAX}, got {pairs}")
-    options: dict[str, object] = {"memory": pairs, "max_iter": _max_iter(max_iter), "tol": _tol(tol)}
+    options: dict[str, object] = {
+        "memory": pairs,
+        "max_iter": _max_iter(max_iter),
+        "tol": _tol(tol),
+        "store_path": _as_flag(store_path, "store_path"),
+    }
     return _solve("lbfgs", _core.lbfgs, _core.LbfgsOptions(), cost, x0, options, callback, verbose)
+
+
+# ---------------------------------------------------------------------------
+# Stochastic solvers
+
+_STOCHASTIC_DOC = r"""
+    Each step's gradient is the gradient of the same cost restricted to a batch of its rows:
+    the batch's weighted mean of the loss gradients (for ``reduction="mean"``; for ``"sum"``,
+    that mean times :math:`\sum_i s_i` over all rows, an unbiased estimate of the full sum), plus
+    :math:`\lambda w`. The batches are gathered from X in the core, a batch at a time (X is not
+    copied; CSC X is turned into CSR once). With ``batch_size=None`` or at least n_samples, every
+    step is a full gradient step, exactly the cost's gradient. A cost that is not a
+    :class:`descend.Cost` over data (any object with ``dim`` and a gradient) has no rows: every
+    step is a full gradient step and an epoch is one step.
+
+    Rows are shuffled every epoch from ``seed`` (``seed=None`` draws a fresh one, recorded in
+    ``result.seed``; the same seed gives the same bits on one machine). The last batch of an
+    epoch is kept even when short, so an epoch has :math:`m = \lceil n/b \rceil` steps, counted
+    from k = 0, in epochs counted from 0. Step k of epoch e uses the rate
+    :math:`\alpha \cdot \mathrm{schedule}(t)`, :math:`t = e + k/m` (the first step has t = 0):
+    ``"constant"`` 1, ``"inverse"`` :math:`1/(1 + t)`, ``"cosine"``
+    :math:`\tfrac12(1 + \cos(\pi t/\mathrm{epochs}))`, or a callable of t returning the multiplier.
+
+    After every epoch the full-data cost and gradient are evaluated: they are ``result.history``
+    (one entry per epoch, entry 0 the start), what ``callback`` receives, and what ``tol`` is
+    compared with; ``nit`` counts epochs, ``nfev``/``njev`` the full-data evaluations. The status
+    is ``"converged"`` only when the full-data :math:`\max|\nabla J| \le` tol after an epoch,
+    ``"max_iterations"`` when the epochs run out (the default ``tol=0`` asks for all of them),
+    ``"diverged"`` when an iterate or the cost stops being finite or the cost exceeds
+    :math:`10^6(|J(x_0)| + 1)` (``x`` is then the last finite epoch's point).
+"""
+
+_STOCHASTIC_PARAMETERS = r"""
+    batch_size : int or None, default 32
+        Rows per step, >= 1; None: every row (full-batch steps).
+    epochs : int, default 10
+        Passes over the data, >= 0.
+    schedule : {"constant", "inverse", "cosine"} or callable, default "constant"
+        The multiplier of ``learning_rate`` at t (above).
+    seed : int, optional
+        In [0, 2**64); None draws one (``result.seed``).
+    tol : float, default 0.0
+        Converged when the full-data :math:`\max_j |\partial J/\partial x_j| \le` tol after an epoch.
+    store_path : bool, default False
+        Keep the start and the point after every step in ``result.history.x``, shape
+        (epochs·m + 1, dim).
+    callback : callable, optional
+        ``callback(info: IterationInfo)`` for the start point and after every epoch (full-data
+        cost and gradient); return False (or raise StopIteration) to stop.
+    verbose : int, default 0
+        1 prints one line per epoch.
+"""
+
+
+def _seed(seed: Any) -> int:
+    if seed is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+    number = as_int(seed, "seed", minimum=0)
+    if number >= 2**64:
+        raise ValueError(f"seed must be < 2**64, got {number}")
+    return number
+
+
+def _stochastic(
+    method: str,
+    core_options: Any,
+    cost: Any,
+    x0: Any,
+    *,
+    learning_rate: Any,
+    batch_size: Any,
+    epochs: Any,
+    schedule: Any,
+    seed: Any,
+    tol: Any,
+    store_path: Any,
+    callback: Any,
+    verbose: Any,
+    extra: dict[str, object],
+    start_epoch: float = 0.0,
+    horizon: float = 0.0,
+) -> OptimizeResult:
+    """Validates the options both stochastic solvers take and runs the core's ``method``."""
+    chosen_seed = _seed(seed)
+    options: dict[str, object] = {
+        "learning_rate": as_real(learning_rate, "learning_rate", minimum=0.0, strict=True),
+        "batch_size": 0 if batch_size is None else as_int(batch_size, "batch_size", minimum=1),
+        "epochs": _max_iter_named(epochs, "epochs"),
+        "tol": _tol(tol),
+        "store_path": _as_flag(store_path, "store_path"),
+        "seed": chosen_seed,
+        "start_epoch": float(start_epoch),
+        "horizon": float(horizon),
+        **extra,
+    }
+    if callable(schedule):
+        function = schedule
+
+        def multiplier(t: float) -> float:
+            return float(function(t))
+
+        core_options.set_multiplier(multiplier)
+        schedule_name = getattr(schedule, "__name__", "custom")
+    else:
+        core_options.schedule = as_choice(schedule, "schedule", SCHEDULES)
+        schedule_name = str(schedule)
+    for name, value in options.items():
+        setattr(core_options, name, value)
+    user_callback = _callback(callback)
+    level = _verbose(verbose)
+    core_cost = as_core_cost(cost)
+    start = _start(core_cost, x0)
+    solver = _core.sgd if method == "sgd" else _core.adam
+    core = solver(core_cost, start, core_options, _core_callback(method, user_callback, level, "epoch"))
+    options["schedule"] = schedule_name
+    if options["batch_size"] == 0:
+        options["batch_size"] = None
+    return _result(core, method, options, level, seed=chosen_seed)
+
+
+def _max_iter_named(value: Any, name: str) -> int:
+    number = as_int(value, name, minimum=0)
+    if number > _INT_MAX:
+        raise ValueError(f"{name} must be <= {_INT_MAX}, got {number}")
+    return number
+
+
+def sgd(
+    cost: Any,
+    x0: Any = None,
+    *,
+    learning_rate: float = 0.01,
+    batch_size: int | None = 32,
+    epochs: int = 10,
+    momentum: float = 0.0,
+    nesterov: bool = False,
+    schedule: ScheduleName | Callable[[float], float] = "constant",
+    seed: int | None = None,
+    tol: float = 0.0,
+    store_path: bool = False,
+    callback: Callback | None = None,
+    verbose: int = 0,
+) -> OptimizeResult:
+    r"""Stochastic (mini-batch) gradient descent, with momentum or Nesterov's, from ``x0`` (default zeros).
+
+    :math:`x \leftarrow x - \alpha_t g` with ``momentum=0``; the heavy ball
+    :math:`v \leftarrow \beta v + g,\ x \leftarrow x - \alpha_t v`; Nesterov
+    :math:`v \leftarrow \beta v + g,\ x \leftarrow x - \alpha_t (g + \beta v)` (PyTorch's forms;
+    :math:`\beta` = ``momentum``, v starting at 0), g the batch gradient.
+    <stochastic>
+    Parameters
+    ----------
+    cost : descend.Cost, or an object with dim and a gradient (full-batch steps)
+    x0 : array of shape (dim,), optional
+    learning_rate : float, default 0.01
+        :math:`\alpha`, > 0.
+    momentum : float, default 0.0
+        :math:`\beta` in [0, 1).
+    nesterov : bool, default False
+        Nesterov's form (needs momentum > 0).
+    <parameters>
+    Returns
+    -------
+    OptimizeResult
+    """
+    extra: dict[str, object] = {
+        "momentum": as_real(momentum, "momentum", minimum=0.0),
+        "nesterov": _as_flag(nesterov, "nesterov"),
+    }
+    if float(extra["momentum"]) >= 1.0:  # type: ignore[arg-type]
+        raise ValueError(f"momentum must be < 1, got {momentum}")
+    if extra["nesterov"] and extra["momentum"] == 0.0:
+        raise ValueError("nesterov=True needs momentum > 0")
+    return _stochastic(
+        "sgd", _core.SgdOptions(), cost, x0, learning_rate=learning_rate, batch_size=batch_size, epochs=epochs,
+        schedule=schedule, seed=seed, tol=tol, store_path=store_path, callback=callback, verbose=verbose,
+        extra=extra,
+    )
+
+
+def adam(
+    cost: Any,
+    x0: Any = None,
+    *,
+    learning_rate: float = 1e-3,
+    batch_size: int | None = 32,
+    epochs: int = 10,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    eps: float = 1e-8,
+    schedule: ScheduleName | Callable[[float], float] = "constant",
+    seed: int | None = None,
+    tol: float = 0.0,
+    store_path: bool = False,
+    callback: Callback | None = None,
+    verbose: int = 0,
+) -> OptimizeResult:
+    r"""Adam (Kingma & Ba, 2015) over mini-batches, from ``x0`` (default zeros).
+
+    At step k = 1, 2, …: :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
+    :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`,
+    :math:`x \leftarrow x - \alpha_t \hat m / (\sqrt{\hat v} + \varepsilon)` with the bias
+    corrections :math:`\hat m = m/(1 - \beta_1^k)`, :math:`\hat v = v/(1 - \beta_2^k)` and
+    :math:`\varepsilon` outside the square root; the schedule scales :math:`\alpha` here too.
+    <stochastic>
+    Parameters
+    ----------
+    cost : descend.Cost, or an object with dim and a gradient (full-batch steps)
+    x0 : array of shape (dim,), optional
+    learning_rate : float, default 1e-3
+        :math:`\alpha`, > 0.
+    beta1, beta2 : float, default 0.9, 0.999
+        In [0, 1).
+    eps : float, default 1e-8
+        > 0.
+    <parameters>
+    Returns
+    -------
+    OptimizeResult
+    """
+    extra: dict[str, object] = {"eps": as_real(eps, "eps", minimum=0.0, strict=True)}
+    for name, value in (("beta1", beta1), ("beta2", beta2)):
+        beta = as_real(value, name, minimum=0.0)
+        if beta >= 1.0:
+            raise ValueError(f"{name} must be < 1, got {value}")
+        extra[name] = beta
+    return _stochastic(
+        "adam", _core.AdamOptions(), cost, x0, learning_rate=learning_rate, batch_size=batch_size, epochs=epochs,
+        schedule=schedule, seed=seed, tol=tol, store_path=store_path, callback=callback, verbose=verbose,
+        extra=extra,
+    )
+
+
+for _function in (sgd, adam):
+    _function.__doc__ = (
+        str(_function.__doc__)
+        .replace("    <stochastic>\n", _STOCHASTIC_DOC + "\n")
+        .replace("    <parameters>\n", _STOCHASTIC_PARAMETERS.lstrip("\n"))
+    )
 
 
 def minimize(cost: Any, x0: Any = None, method: Method = "lbfgs", **options: Any) -> OptimizeResult:
@@ -505,9 +768,9 @@ def minimize(cost: Any, x0: Any = None, method: Method = "lbfgs", **options: Any
 
     ``method``: ``"lbfgs"`` (default; needs only the gradient), ``"newton"``
     (needs the Hessian; fastest for up to a few thousand parameters), ``"newton-cg"``
-    (Hessian-vector products only: many parameters) or ``"gd"`` (also
-    ``"gradient_descent"``). ``options`` are passed on: see :func:`lbfgs`,
-    :func:`newton`, :func:`newton_cg` and :func:`gradient_descent`.
+    (Hessian-vector products only: many parameters), ``"gd"`` (also
+    ``"gradient_descent"``), ``"sgd"`` or ``"adam"``. ``options`` are passed on: see :func:`lbfgs`,
+    :func:`newton`, :func:`newton_cg`, :func:`gradient_descent`, :func:`sgd` and :func:`adam`.
     """
     name = as_choice(method, "method", METHODS)
     if name == "newton":
@@ -516,6 +779,10 @@ def minimize(cost: Any, x0: Any = None, method: Method = "lbfgs", **options: Any
         return newton_cg(cost, x0, **options)
     if name == "lbfgs":
         return lbfgs(cost, x0, **options)
+    if name == "sgd":
+        return sgd(cost, x0, **options)
+    if name == "adam":
+        return adam(cost, x0, **options)
     return gradient_descent(cost, x0, **options)
 
 
