@@ -100,3 +100,57 @@ def test_without_matplotlib_the_error_says_what_to_install(monkeypatch):  # type
     result = newton(descend.Cost(np.eye(2), [0.0, 1.0], l2=1.0))
     with pytest.raises(ImportError, match=r'pip install "descend\[plot\]"'):
         plot.convergence(result)
+
+
+class _Quartic:
+    dim = 1
+
+    def value(self, x):  # type: ignore[no-untyped-def]
+        return (x[0] - 2.0) ** 4 + x[0]
+
+    def gradient(self, x):  # type: ignore[no-untyped-def]
+        return np.array([4.0 * (x[0] - 2.0) ** 3 + 1.0])
+
+    def hessian(self, x):  # type: ignore[no-untyped-def]
+        return np.array([[12.0 * (x[0] - 2.0) ** 2]])
+
+
+def test_steps_1d_draws_each_run_on_the_curve() -> None:
+    figure = plot.steps_1d(_Quartic(), 3.0, [0.005, 0.05], steps=6)
+    (axes,) = figure.axes
+    curve, small, good, newton_line, start = axes.get_lines()
+    np.testing.assert_allclose(curve.get_ydata(), [_Quartic().value([t]) for t in curve.get_xdata()])
+    expected = gradient_descent(_Quartic(), [3.0], learning_rate=0.05, max_iter=6, tol=0.0, store_path=True)
+    assert expected.history.x is not None
+    np.testing.assert_allclose(good.get_xdata(), expected.history.x[:, 0])
+    np.testing.assert_allclose(good.get_ydata(), [_Quartic().value(x) for x in expected.history.x])
+    assert "Newton" in str(newton_line.get_label()) and len(axes.get_legend().get_texts()) == 5
+    with pytest.raises(ValueError, match="dim == 1"):
+        plot.steps_1d(descend.Cost(np.ones((3, 2)), np.zeros(3)), 0.0, [0.1])
+
+
+def test_paths_draws_every_iterate_and_the_optimum() -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2)) * np.array([1.0, 3.0])
+    y = X @ np.array([1.0, 0.5]) + rng.normal(size=80)
+    cost = descend.Cost(X, y, loss="squared_error", fit_intercept=False)
+    runs = [
+        gradient_descent(cost, [-2.0, 2.0], learning_rate=0.03, max_iter=30, tol=0.0, store_path=True),
+        descend.sgd(cost, [-2.0, 2.0], learning_rate=0.01, momentum=0.8, batch_size=None, epochs=30, store_path=True),
+    ]
+    figure = plot.paths(cost, runs, ["GD", "momentum"])
+    (axes,) = figure.axes
+    lines = axes.get_lines()
+    for line, run in zip(lines, runs):
+        assert run.history.x is not None
+        np.testing.assert_allclose(np.column_stack([line.get_xdata(), line.get_ydata()]), run.history.x)
+    star = lines[-1]
+    np.testing.assert_allclose([star.get_xdata()[0], star.get_ydata()[0]], np.linalg.lstsq(X, y, rcond=None)[0], atol=1e-6)
+    x_lo, x_hi = axes.get_xlim()
+    y_lo, y_hi = axes.get_ylim()
+    for run in runs:
+        assert run.history.x is not None
+        assert np.all((run.history.x[:, 0] >= x_lo) & (run.history.x[:, 0] <= x_hi))
+        assert np.all((run.history.x[:, 1] >= y_lo) & (run.history.x[:, 1] <= y_hi))
+    with pytest.raises(ValueError, match="store_path"):
+        plot.paths(cost, [newton(cost)])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["convergence", "learning_rates"]
+__all__ = ["convergence", "learning_rates", "paths", "steps_1d"]
 
 # Colours that stay distinct for the colour-blind (Okabe–Ito).
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
@@ -177,4 +177,124 @@ def learning_rates(
     panels[0].set_ylabel("cost − best cost   J(w) − J*")
     if title:
         figure.suptitle(title)
+    return figure
+
+
+def _dim(cost: Any) -> int:
+    dim = getattr(cost, "dim", None)
+    return int(dim() if callable(dim) else dim) if dim is not None else -1
+
+
+def steps_1d(
+    cost: Any,
+    x0: float,
+    rates: Sequence[float],
+    *,
+    steps: int = 10,
+    title: str | None = "Gradient descent on one parameter: the learning rate, and Newton's 1/f″",
+) -> Figure:
+    """The seed's picture: a one-parameter cost (``dim == 1``, with ``value``, ``gradient`` and
+    ``hessian``: a :class:`descend.Cost` of one feature without intercept, or your own object),
+    its curve, and ``steps`` iterates from ``x0`` of fixed-step gradient descent at each rate in
+    ``rates`` (say a too-small, a good and a too-large one) and of Newton's step
+    x ← x − f′(x)/f″(x), drawn on the curve, one colour each. A diverging run is drawn while it
+    stays near the others (its legend says so). Returns the Figure.
+    """
+    from .solvers import gradient_descent, newton
+
+    if _dim(cost) != 1:
+        raise ValueError(f"steps_1d needs a cost of one parameter (dim == 1), got dim {_dim(cost)}")
+    if not rates:
+        raise ValueError("rates must hold at least one learning rate")
+    start = np.array([float(x0)])
+    runs = [(f"gradient descent, α = {rate:g}", gradient_descent(cost, start, learning_rate=float(rate),
+             max_iter=steps, tol=0.0, store_path=True)) for rate in rates]  # fmt: skip
+    runs.append(("Newton, α = 1/f″(x)", newton(cost, start, max_iter=steps, tol=0.0, store_path=True)))
+    calm = [r.history.x[:, 0] for _, r in runs if r.status is not Status.DIVERGED and r.history.x is not None]
+    centre = float(runs[-1][1].x[0])
+    span = max(float(np.max(np.abs(np.concatenate(calm) - centre))), 1e-3)
+    lo, hi = centre - 1.15 * span, centre + 1.15 * span
+    grid = np.linspace(lo, hi, 400)
+    curve = np.array([cost.value(np.array([t])) for t in grid])
+
+    figure = _new_figure(8.0, 5.2)
+    axes = figure.subplots()
+    axes.plot(grid, curve, color="0.35", linewidth=2, label="J(x)")
+    shown_values = [float(cost.value(start))]
+    for i, (name, result) in enumerate(runs):
+        assert result.history.x is not None
+        path = result.history.x[:, 0]
+        inside = np.abs(path - centre) <= 1.15 * span
+        shown = path[: int(np.argmin(inside)) if not inside.all() else len(path)]
+        values = np.array([cost.value(np.array([t])) for t in shown])
+        shown_values.extend(values.tolist())
+        colour = COLOURS[i % len(COLOURS)]
+        note = " (diverges)" if result.status is Status.DIVERGED or not inside.all() else ""
+        axes.plot(shown, values, color=colour, marker="o", markersize=5, linewidth=1, alpha=0.9,
+                  label=f"{name}{note}")  # fmt: skip
+    axes.plot([start[0]], [cost.value(start)], "k*", markersize=12, label="start x₀")
+    axes.set_xlim(lo, hi)
+    bottom, top = float(np.min(curve)), max(shown_values)
+    height = max(top - bottom, 1e-12)
+    axes.set_ylim(bottom - 0.08 * height, top + 0.45 * height)  # the iterates fill the view, the legend above
+    axes.set_xlabel("x")
+    axes.set_ylabel("cost J(x)")
+    axes.grid(True, alpha=0.3)
+    axes.legend(fontsize="small")
+    if title:
+        axes.set_title(title)
+    return figure
+
+
+def paths(
+    cost: Any,
+    results: OptimizeResult | Sequence[OptimizeResult],
+    labels: Sequence[str] | None = None,
+    *,
+    title: str | None = "Paths of the solvers",
+) -> Figure:
+    """The contour lines of a two-parameter cost (``dim == 2``: a :class:`descend.Cost` of two
+    features without intercept, or any object with ``dim`` and ``value``) with the path of
+    each result drawn on it (results made with ``store_path=True``), the optimum marked (the
+    lowest point any result or an L-BFGS run reached), the view holding every path. Returns the Figure.
+    """
+    from .solvers import lbfgs
+
+    runs = _as_results(results)
+    if _dim(cost) != 2:
+        raise ValueError(f"paths needs a cost of two parameters (dim == 2), got dim {_dim(cost)}")
+    if any(r.history.x is None for r in runs):
+        raise ValueError("paths needs every result's path: run the solvers with store_path=True")
+    names = [r.method or f"run {i + 1}" for i, r in enumerate(runs)] if labels is None else list(labels)
+    if len(names) != len(runs):
+        raise ValueError(f"labels must name every result: got {len(names)} labels for {len(runs)} results")
+    optimum = lbfgs(cost, runs[0].x, tol=1e-12)
+    points = np.vstack([r.history.x for r in runs if r.history.x is not None] + [optimum.x[None, :]])
+    points = points[np.all(np.isfinite(points), axis=1)]
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    pad = 0.08 * np.maximum(hi - lo, 1e-6)
+    lo, hi = lo - pad, hi + pad
+    u, v = np.meshgrid(np.linspace(lo[0], hi[0], 160), np.linspace(lo[1], hi[1], 160))
+    values = np.array([cost.value(np.array([a, b])) for a, b in zip(u.ravel(), v.ravel())]).reshape(u.shape)
+    gap = np.maximum(values - optimum.fun, 0.0)
+    top = float(np.nanmax(gap))
+    levels = np.geomspace(max(top * 1e-6, 1e-12), top, 14) if top > 0 else None
+
+    figure = _new_figure(7.5, 6.2)
+    axes = figure.subplots()
+    axes.contour(u, v, gap, levels=levels, colors="0.6", linewidths=0.8)
+    for i, (run, name) in enumerate(zip(runs, names)):
+        assert run.history.x is not None
+        colour = COLOURS[i % len(COLOURS)]
+        marker = "o" if len(run.history.x) <= 60 else None
+        axes.plot(run.history.x[:, 0], run.history.x[:, 1], color=colour, marker=marker, markersize=3,
+                  linewidth=1.4, label=f"{name} ({len(run.history.x) - 1} steps)")  # fmt: skip
+    axes.plot(*optimum.x, marker="*", color="k", markersize=14, linestyle="none", label="optimum")
+    axes.set_xlim(lo[0], hi[0])
+    axes.set_ylim(lo[1], hi[1])
+    axes.set_xlabel("x₁")
+    axes.set_ylabel("x₂")
+    axes.legend(fontsize="small")
+    if title:
+        axes.set_title(title)
     return figure
