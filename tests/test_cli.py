@@ -90,11 +90,11 @@ def test_demo_prints_one_table_with_every_method():
     assert "oscillate" in out.stdout and "diverges" not in out.stdout
 
 
-def test_demo_plot_writes_two_pictures(tmp_path: Path):
+def test_demo_plot_writes_four_pictures(tmp_path: Path):
     pytest.importorskip("matplotlib")
     out = run("demo", "--plot", "demo.png", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    for name in ("demo.png", "demo-learning-rates.png"):
+    for name in ("demo.png", "demo-learning-rates.png", "demo-paths.png", "demo-steps.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG"), name
         assert name in out.stdout
 

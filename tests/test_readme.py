@@ -23,3 +23,15 @@ def test_readme_block_runs(index: int, tmp_path: Path) -> None:
     script.write_text(BLOCKS[index])
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert result.returncode == 0, f"README block {index} failed:\n{BLOCKS[index]}\n{result.stderr}"
+
+
+TUTORIAL = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "tutorial.md").read_text(), flags=re.S)
+
+
+def test_tutorial_runs_in_order(tmp_path: Path) -> None:
+    """docs/tutorial.md's blocks build on each other: they run in order, in one process."""
+    assert len(TUTORIAL) >= 5
+    script = tmp_path / "tutorial.py"
+    script.write_text("\n".join(TUTORIAL))
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, f"the tutorial failed:\n{result.stderr}"

@@ -29,7 +29,7 @@ from ._result import IterationInfo, LearningRateSweep, OptimizeResult
 from ._validation import FloatArray
 from .cost import LOSS_TABLE, Cost, multinomial_coefficients
 from .inference import COV_TYPES, Inference, inference
-from .solvers import gradient_descent, lbfgs, newton
+from .solvers import adam, gradient_descent, lbfgs, newton, sgd
 
 MODEL_FORMAT = "descend-model"
 MODEL_VERSION = 1
@@ -141,6 +141,21 @@ class Progress:
 # descend demo
 
 
+class _Quartic:
+    """f(x) = (x − 2)⁴ + x, the README's one-parameter cost."""
+
+    dim = 1
+
+    def value(self, x: Any) -> float:
+        return float((x[0] - 2.0) ** 4 + x[0])
+
+    def gradient(self, x: Any) -> Any:
+        return np.array([4.0 * (x[0] - 2.0) ** 3 + 1.0])
+
+    def hessian(self, x: Any) -> Any:
+        return np.array([[12.0 * (x[0] - 2.0) ** 2]])
+
+
 def _demo(args: argparse.Namespace) -> int:
     plot = _plot_module() if args.plot else None
     X, y, names = exam_results()
@@ -204,7 +219,22 @@ def _demo(args: argparse.Namespace) -> int:
         sweep = LearningRateSweep(rates=np.array([slow, good, fast]), results=results[:3])
         second = _sibling(args.plot, "-learning-rates")
         _write_figure(plot.learning_rates(sweep, optimum=newton_result.fun), second)
-        print(f"\nwrote {args.plot} and {second}")
+        # Two parameters (the first two features, no intercept), so that the paths can be drawn.
+        pair = Cost(X[:, :2], y, loss="log_loss", l2=l2, fit_intercept=False)
+        begin = np.array([-2.0, 3.0])
+        paths = [
+            gradient_descent(pair, begin, learning_rate=good, max_iter=60, tol=tol, store_path=True),
+            sgd(pair, begin, learning_rate=good / 4, momentum=0.75, batch_size=None, epochs=60, tol=tol,
+                store_path=True),
+            adam(pair, begin, learning_rate=0.25, batch_size=40, epochs=3, seed=0, store_path=True),
+            newton(pair, begin, tol=tol, store_path=True),
+        ]  # fmt: skip
+        names_ = ["gradient descent, α = 1/L", "momentum 0.75, α = 1/(4L)", "Adam, batches of 40", "Newton"]
+        third = _sibling(args.plot, "-paths")
+        _write_figure(plot.paths(pair, paths, names_, title=f"descend demo: paths on ({names[0]}, {names[1]})"), third)
+        fourth = _sibling(args.plot, "-steps")
+        _write_figure(plot.steps_1d(_Quartic(), 3.0, [0.005, 0.05, 0.16], steps=10), fourth)
+        print(f"\nwrote {args.plot}, {second}, {third} and {fourth}")
     return 0
 
 
