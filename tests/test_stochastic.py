@@ -280,3 +280,20 @@ def test_bad_adam_options(data) -> None:
         descend.adam(cost, schedule=lambda t: -1.0)
     with pytest.raises(ValueError, match="rows"):
         cost.batch_gradient(np.zeros(cost.dim), np.array([0, 500]))
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_logistic_regression_solver(solver) -> None:
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    exact = descend.LogisticRegression().fit(X, y)
+    with pytest.warns(ConvergenceWarning, match=solver):
+        model = descend.LogisticRegression(solver=solver, max_iter=50).fit(X, y)
+    assert model.result_.method == solver and model.result_.nit == 50
+    assert 0 <= model.result_.fun - exact.result_.fun < 1e-2
+    assert np.mean(model.predict(X) == exact.predict(X)) > 0.98

@@ -34,11 +34,13 @@ from ._validation import AnyArray, FloatArray, as_choice, as_int, as_real, as_th
 from .cost import Cost, multinomial_coefficients
 from .inference import Inference, inference
 from .losses import log_softmax, softmax
-from .solvers import gradient_descent, lbfgs, newton, newton_cg
+from .solvers import adam, gradient_descent, lbfgs, newton, newton_cg, sgd
 
 __all__ = ["LinearRegression", "LogisticRegression", "PerfectSeparationWarning", "PoissonRegressor"]
 
-SOLVERS = ("auto", "newton", "newton-cg", "lbfgs", "gd")
+SOLVERS = ("auto", "newton", "newton-cg", "lbfgs", "gd", "sgd", "adam")
+# solver="sgd" | "adam" with learning_rate="auto": these rates, batches of 32, the rows shuffled from seed 0.
+STOCHASTIC_RATES = {"sgd": 0.1, "adam": 0.01}
 # solver="auto": Newton with the full (d+1)×(d+1) Hessian up to this many features (its Cholesky,
 # O(d³), and the Hessian's O(n·d²) stay cheap beside the passes over X), Newton-CG beyond.
 NEWTON_UP_TO = 5000
@@ -112,6 +114,11 @@ def _minimise(cost: Cost, x0: FloatArray, solver: str, options: dict[str, Any]) 
     if solver == "lbfgs":
         return lbfgs(cost, x0, **options)
     learning_rate = options.pop("learning_rate")
+    if solver in STOCHASTIC_RATES:
+        rate = STOCHASTIC_RATES[solver] if learning_rate == "auto" else learning_rate
+        epochs = options.pop("max_iter")
+        method = sgd if solver == "sgd" else adam
+        return method(cost, x0, learning_rate=rate, batch_size=32, epochs=epochs, seed=0, **options)
     if learning_rate == "auto":
         return gradient_descent(cost, x0, step="curvature", learning_rate=1.0, **options)
     return gradient_descent(cost, x0, step="fixed", learning_rate=learning_rate, **options)
@@ -203,7 +210,7 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
     C : float, default=1.0
         Inverse penalty strength, > 0; ``np.inf`` for no penalty.
     fit_intercept : bool, default=True
-    solver : {"auto", "newton", "newton-cg", "lbfgs", "gd"}, default="auto"
+    solver : {"auto", "newton", "newton-cg", "lbfgs", "gd", "sgd", "adam"}, default="auto"
         ``"newton"``: Newton's method with a line search (Cholesky of the
         (d+1)×(d+1) Hessian, K(d+1)-square for K classes; best up to a few thousand
         parameters). ``"newton-cg"``: trust-region Newton-CG from Hessian-vector
@@ -211,14 +218,19 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
         5 000 features and ``"newton-cg"`` beyond; K ≥ 3 classes, ``"newton"`` while
         K(d+1) ≤ 200 and ``"lbfgs"`` beyond (the Hessian's pass costs K(d+1)/4 gradients).
         ``"lbfgs"``: limited-memory BFGS, gradients only. ``"gd"``: gradient descent.
+        ``"sgd"``, ``"adam"``: :func:`descend.sgd` / :func:`descend.adam` in batches of 32 rows
+        shuffled from seed 0, ``max_iter`` epochs (a ConvergenceWarning unless the full
+        gradient reaches ``tol``, which the batches' noise rarely allows: they are for teaching
+        and for data seen in pieces, not for a precise optimum).
     tol : float, default=1e-4
         Stop when max|∇| of the mean objective is ≤ tol (scikit-learn's meaning
         for its "newton-cholesky" and "lbfgs" solvers).
     max_iter : int, default=100
     learning_rate : float or "auto", default="auto"
-        For ``solver="gd"`` only: a positive number is a fixed step size α
+        For ``solver="gd"``: a positive number is a fixed step size α
         (w ← w − α∇); ``"auto"`` takes the curvature step α = gᵀg / gᵀHg, the
-        ideal rate 1/f″ along the gradient.
+        ideal rate 1/f″ along the gradient. For ``"sgd"`` and ``"adam"``: the rate α;
+        ``"auto"`` is 0.1 for sgd and 0.01 for adam.
     warm_start : bool, default=False
         Start from the previous fit's coefficients, when there is one of the same shape.
     verbose : int, default=0
@@ -292,7 +304,7 @@ class LogisticRegression(_KeepsTrainingData, ClassifierMixin, BaseEstimator):  #
                 self.verbose, "verbose", minimum=0
             ),
         }
-        if solver == "gd":
+        if solver in ("gd", "sgd", "adam"):
             if isinstance(self.learning_rate, str):
                 options["learning_rate"] = as_choice(self.learning_rate, "learning_rate", ("auto",))
             else:
