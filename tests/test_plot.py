@@ -154,3 +154,25 @@ def test_paths_draws_every_iterate_and_the_optimum() -> None:
         assert np.all((run.history.x[:, 1] >= y_lo) & (run.history.x[:, 1] <= y_hi))
     with pytest.raises(ValueError, match="store_path"):
         plot.paths(cost, [newton(cost)])
+
+
+def test_conditioning_matches_the_rates_of_convergence() -> None:
+    """Gradient descent at α = 1/L on ½(x₁² + κx₂²) shrinks the gradient's flat component by
+    1 − 1/κ a step (the steep one vanishes at once): k = ⌈log(1e-8)/log(1 − 1/κ)⌉ exactly. The heavy
+    ball's rate is (√κ − 1)/(√κ + 1) (up to the factor k of its double root); Newton takes one step."""
+    import math
+
+    figure = plot.conditioning((10, 100, 1000))
+    (axes,) = figure.axes
+    gd, heavy, newton_line = axes.get_lines()
+    np.testing.assert_array_equal(gd.get_xdata(), [10, 100, 1000])
+    expected = [math.ceil(math.log(1e-8) / math.log(1 - 1 / k)) for k in (10, 100, 1000)]
+    np.testing.assert_array_equal(gd.get_ydata(), expected)
+    np.testing.assert_array_equal(newton_line.get_ydata(), [1, 1, 1])
+    for k, count in zip((10, 100, 1000), heavy.get_ydata()):
+        root = math.sqrt(k)
+        estimate = math.log(1e8) / math.log((root + 1) / (root - 1))
+        assert 0.8 * estimate <= count <= 3 * estimate
+    assert axes.get_xscale() == "log" and axes.get_yscale() == "log"
+    with pytest.raises(ValueError, match="kappas"):
+        plot.conditioning((0.5,))
