@@ -34,6 +34,8 @@ __all__ = [
     "OptimizeResult",
     "PerfectSeparationWarning",
     "PoissonRegressor",
+    "SGDClassifier",
+    "SGDRegressor",
     "Status",
     "__version__",
     "adam",
@@ -59,7 +61,10 @@ __all__ = [
 
 # The scikit-learn estimators, the plots and the Dask support load on first use:
 # descend itself needs none of scikit-learn, matplotlib or dask.
-_ESTIMATORS = ("LinearRegression", "LogisticRegression", "PerfectSeparationWarning", "PoissonRegressor")
+_ESTIMATORS = (
+    "LinearRegression", "LogisticRegression", "PerfectSeparationWarning", "PoissonRegressor", "SGDClassifier",
+    "SGDRegressor",
+)
 
 
 def __getattr__(name: str) -> Any:

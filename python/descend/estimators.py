@@ -36,7 +36,7 @@ from .inference import Inference, inference
 from .losses import log_softmax, softmax
 from .solvers import adam, gradient_descent, lbfgs, newton, newton_cg, sgd
 
-__all__ = ["LinearRegression", "LogisticRegression", "PerfectSeparationWarning", "PoissonRegressor"]
+__all__ = ["LinearRegression", "LogisticRegression", "PerfectSeparationWarning", "PoissonRegressor", "SGDClassifier", "SGDRegressor"]
 
 SOLVERS = ("auto", "newton", "newton-cg", "lbfgs", "gd", "sgd", "adam")
 # solver="sgd" | "adam" with learning_rate="auto": these rates, batches of 32, the rows shuffled from seed 0.
@@ -824,3 +824,296 @@ class PoissonRegressor(_KeepsTrainingData, RegressorMixin, BaseEstimator):  # ty
         weights = _sample_weight(sample_weight, mean.shape[0])
         null = np.full_like(y, np.average(y, weights=weights))
         return 1.0 - _poisson_deviance(y, mean, weights) / _poisson_deviance(y, null, weights)
+
+
+# ---------------------------------------------------------------------------
+# Stochastic estimators
+
+
+class _Stochastic(BaseEstimator):  # type: ignore[misc]
+    """What SGDClassifier and SGDRegressor share: the options, the run of descend.sgd / descend.adam
+    over a cost, and the epoch count t_ that partial_fit continues from."""
+
+    # descend's cost divided by these is the estimator's objective (SGDRegressor: descend's squared
+    # error has no ½), so the rates and tolerances are rescaled to act on the estimator's objective.
+    _objective_scale = 1.0
+
+    def _seed(self, offset: int) -> int:
+        from sklearn.utils import check_random_state  # type: ignore[import-untyped]
+
+        base = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        return base + offset
+
+    def _run(self, cost: Cost, x0: FloatArray, epochs: int, start_epoch: float, seed: int) -> OptimizeResult:
+        from . import _core
+        from .solvers import _stochastic
+
+        optimizer = as_choice(self.optimizer, "optimizer", ("sgd", "adam"))
+        rate = as_real(self.learning_rate, "learning_rate", minimum=0.0, strict=True)
+        max_iter = as_int(self.max_iter, "max_iter", minimum=1)
+        tol = 0.0 if self.tol is None else as_real(self.tol, "tol", minimum=0.0) * self._objective_scale
+        if optimizer == "sgd":
+            extra: dict[str, object] = {
+                "momentum": as_real(self.momentum, "momentum", minimum=0.0),
+                "nesterov": _as_bool(self.nesterov, "nesterov"),
+            }
+            rate /= self._objective_scale  # the gradient of descend's cost is scale × the objective's
+            options: Any = _core.SgdOptions()
+        else:
+            extra = {"eps": 1e-8 * self._objective_scale}  # Adam's step does not see the scale, but ε does
+            options = _core.AdamOptions()
+        return _stochastic(
+            optimizer, options, cost, x0, learning_rate=rate, batch_size=self.batch_size, epochs=epochs,
+            schedule=self.schedule, seed=seed, tol=tol, store_path=False, callback=None, verbose=self.verbose,
+            extra=extra, start_epoch=start_epoch, horizon=float(max_iter),
+        )  # fmt: skip
+
+    def _warn(self, result: OptimizeResult) -> None:
+        if self.tol is not None and not result.success:
+            warnings.warn(
+                f"{type(self).__name__} did not converge: {result.status} after {result.nit} epochs; raise max_iter, "
+                "use a decaying schedule or larger batches, or tol=None to run every epoch without this warning",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class SGDClassifier(ClassifierMixin, _Stochastic):  # type: ignore[misc]
+    r"""Logistic regression by mini-batch SGD (or Adam): the mean log loss + (α/2)‖w‖², the
+    objective of scikit-learn's ``SGDClassifier(loss="log_loss", penalty="l2")``; K ≥ 3 classes
+    take the multinomial (softmax) loss, not one-versus-rest.
+
+    ``learning_rate`` is the rate α (a number, not scikit-learn's schedule name), ``schedule``
+    its multiplier (:func:`descend.sgd`); ``max_iter`` counts epochs; ``tol=None`` runs every
+    epoch, a number stops once the full-data max|∇| ≤ tol (else a ConvergenceWarning).
+    ``partial_fit`` runs one epoch over the data given, continuing the schedule's t from the
+    epochs before (momentum and Adam's moments restart at each call). ``random_state`` seeds the
+    shuffles.
+    """
+
+    classes_: AnyArray
+
+    def __init__(
+        self,
+        loss: str = "log_loss",
+        *,
+        alpha: float = 1e-4,
+        fit_intercept: bool = True,
+        optimizer: str = "sgd",
+        learning_rate: float = 0.1,
+        batch_size: int | None = 32,
+        max_iter: int = 10,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        schedule: Any = "constant",
+        tol: float | None = None,
+        random_state: Any = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+    ) -> None:
+        self.loss = loss
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.schedule = schedule
+        self.tol = tol
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    def _cost(self, X: Any, y: AnyArray, sample_weight: Any) -> tuple[Cost, FloatArray]:
+        as_choice(self.loss, "loss", ("log_loss",))
+        index = np.searchsorted(self.classes_, y)
+        if np.any(index >= self.classes_.shape[0]) or np.any(self.classes_[np.minimum(index, len(self.classes_) - 1)] != y):
+            raise ValueError(f"y holds labels that are not in classes {self.classes_.tolist()}")
+        K = self.classes_.shape[0]
+        cost = Cost(
+            X, index.astype(np.float64), loss="log_loss" if K == 2 else "multinomial",
+            fit_intercept=_as_bool(self.fit_intercept, "fit_intercept"), l2=as_real(self.alpha, "alpha", minimum=0.0),
+            sample_weight=_sample_weight(sample_weight, X.shape[0]), n_classes=None if K == 2 else K,
+        )  # fmt: skip
+        x0 = np.zeros(cost.dim)
+        rows = 1 if K == 2 else K
+        if hasattr(self, "coef_") and self.coef_.shape == (rows, X.shape[1]):
+            x0[: rows * X.shape[1]] = self.coef_.ravel()
+            if cost.fit_intercept:
+                x0[rows * X.shape[1] :] = self.intercept_
+        return cost, x0
+
+    def _store(self, result: OptimizeResult, n_features: int, fit_intercept: bool) -> None:
+        K = self.classes_.shape[0]
+        if K > 2:
+            self.coef_, self.intercept_ = multinomial_coefficients(result.x, n_features, K, fit_intercept,
+                                                                   penalised=float(self.alpha) > 0)  # fmt: skip
+        else:
+            self.coef_ = result.x[:n_features].reshape(1, n_features).copy()
+            self.intercept_ = result.x[n_features:].copy() if fit_intercept else np.zeros(1)
+        self.result_ = result
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SGDClassifier:
+        """``max_iter`` epochs from zeros (or, with ``warm_start``, the previous coefficients)."""
+        X, y = validate_data(self, X, y, dtype=np.float64, accept_sparse=_SPARSE)
+        check_classification_targets(y)
+        classes = np.unique(y)
+        if classes.shape[0] < 2:
+            raise ValueError(f"SGDClassifier needs samples of two classes, got only one class: {classes.tolist()}")
+        if not (self.warm_start and hasattr(self, "classes_") and np.array_equal(self.classes_, classes)):
+            for name in ("coef_", "intercept_"):
+                self.__dict__.pop(name, None)
+        self.classes_ = classes
+        cost, x0 = self._cost(X, y, sample_weight)
+        result = self._run(cost, x0, as_int(self.max_iter, "max_iter", minimum=1), 0.0, self._seed(0))
+        self._store(result, X.shape[1], cost.fit_intercept)
+        self.n_iter_ = result.nit
+        self.t_ = float(result.nit)
+        self._warn(result)
+        return self
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None) -> SGDClassifier:
+        """One epoch over (X, y), from the current coefficients; ``classes`` (every label) on the first call."""
+        first = not hasattr(self, "classes_")
+        X, y = validate_data(self, X, y, dtype=np.float64, accept_sparse=_SPARSE, reset=first)
+        if first:
+            if classes is None:
+                raise ValueError("classes must be passed on the first call to partial_fit (every label there will be)")
+            self.classes_ = np.unique(np.asarray(classes))
+            if self.classes_.shape[0] < 2:
+                raise ValueError(f"classes must hold at least two labels, got {self.classes_.tolist()}")
+            self.t_ = 0.0
+        elif classes is not None and not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
+            raise ValueError(f"classes {np.unique(np.asarray(classes)).tolist()} differ from the first call's "
+                             f"{self.classes_.tolist()}")  # fmt: skip
+        cost, x0 = self._cost(X, y, sample_weight)
+        result = self._run(cost, x0, 1, self.t_, self._seed(int(self.t_)))
+        self._store(result, X.shape[1], cost.fit_intercept)
+        self.t_ += 1.0
+        self.n_iter_ = int(self.t_)
+        return self
+
+    def decision_function(self, X: Any) -> FloatArray:
+        """The logit of ``classes_[1]``, shape (n_samples,); for K ≥ 3 classes the K logits, (n_samples, K)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, accept_sparse=_SPARSE, reset=False)
+        if self.classes_.shape[0] > 2:
+            return np.asarray(X @ self.coef_.T + self.intercept_, dtype=np.float64)
+        return np.asarray(X @ self.coef_[0] + self.intercept_[0], dtype=np.float64)
+
+    def predict(self, X: Any) -> AnyArray:
+        """The most probable label of each sample."""
+        z = self.decision_function(X)
+        index = np.argmax(z, axis=1) if z.ndim == 2 else (z > 0).astype(np.intp)
+        labels: AnyArray = self.classes_[index]
+        return labels
+
+    def predict_proba(self, X: Any) -> FloatArray:
+        """Class probabilities, shape (n_samples, n_classes), columns in the order of ``classes_``."""
+        z = self.decision_function(X)
+        if z.ndim == 2:
+            return softmax(z)
+        p = np.exp(-np.logaddexp(0.0, -z))
+        return np.column_stack([1.0 - p, p])
+
+
+class SGDRegressor(RegressorMixin, _Stochastic):  # type: ignore[misc]
+    r"""Linear least squares by mini-batch SGD (or Adam): the mean ½(y − z)² + (α/2)‖w‖², the
+    objective of scikit-learn's ``SGDRegressor(penalty="l2")``. descend's squared error has no ½,
+    so the fit runs on descend's cost with λ = 2α and the rate halved: the steps are those of
+    this objective. Options as in :class:`SGDClassifier`; ``partial_fit(X, y, sample_weight=None)``.
+    """
+
+    _objective_scale = 2.0
+
+    def __init__(
+        self,
+        loss: str = "squared_error",
+        *,
+        alpha: float = 1e-4,
+        fit_intercept: bool = True,
+        optimizer: str = "sgd",
+        learning_rate: float = 0.01,
+        batch_size: int | None = 32,
+        max_iter: int = 10,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        schedule: Any = "constant",
+        tol: float | None = None,
+        random_state: Any = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+    ) -> None:
+        self.loss = loss
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.schedule = schedule
+        self.tol = tol
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    def _cost(self, X: Any, y: Any, sample_weight: Any) -> tuple[Cost, FloatArray]:
+        as_choice(self.loss, "loss", ("squared_error",))
+        cost = Cost(
+            X, np.asarray(y, dtype=np.float64), loss="squared_error",
+            fit_intercept=_as_bool(self.fit_intercept, "fit_intercept"),
+            l2=2.0 * as_real(self.alpha, "alpha", minimum=0.0), sample_weight=_sample_weight(sample_weight, X.shape[0]),
+        )  # fmt: skip
+        x0 = np.zeros(cost.dim)
+        if hasattr(self, "coef_") and self.coef_.shape == (X.shape[1],):
+            x0[: X.shape[1]] = self.coef_
+            if cost.fit_intercept:
+                x0[X.shape[1] :] = self.intercept_
+        return cost, x0
+
+    def _store(self, result: OptimizeResult, n_features: int, fit_intercept: bool) -> None:
+        self.coef_ = result.x[:n_features].copy()
+        self.intercept_ = result.x[n_features:].copy() if fit_intercept else np.zeros(1)
+        self.result_ = result
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SGDRegressor:
+        """``max_iter`` epochs from zeros (or, with ``warm_start``, the previous coefficients)."""
+        X, y = validate_data(self, X, y, dtype=np.float64, accept_sparse=_SPARSE, y_numeric=True)
+        if not self.warm_start:
+            for name in ("coef_", "intercept_"):
+                self.__dict__.pop(name, None)
+        cost, x0 = self._cost(X, y, sample_weight)
+        result = self._run(cost, x0, as_int(self.max_iter, "max_iter", minimum=1), 0.0, self._seed(0))
+        self._store(result, X.shape[1], cost.fit_intercept)
+        self.n_iter_ = result.nit
+        self.t_ = float(result.nit)
+        self._warn(result)
+        return self
+
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> SGDRegressor:
+        """One epoch over (X, y), from the current coefficients."""
+        first = not hasattr(self, "coef_")
+        X, y = validate_data(self, X, y, dtype=np.float64, accept_sparse=_SPARSE, y_numeric=True, reset=first)
+        if first:
+            self.t_ = 0.0
+        cost, x0 = self._cost(X, y, sample_weight)
+        result = self._run(cost, x0, 1, self.t_, self._seed(int(self.t_)))
+        self._store(result, X.shape[1], cost.fit_intercept)
+        self.t_ += 1.0
+        self.n_iter_ = int(self.t_)
+        return self
+
+    def predict(self, X: Any) -> FloatArray:
+        """Xw + b, shape (n_samples,)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, accept_sparse=_SPARSE, reset=False)
+        return np.asarray(X @ self.coef_ + self.intercept_[0], dtype=np.float64)
