@@ -837,6 +837,8 @@ class _Stochastic(BaseEstimator):  # type: ignore[misc]
     # descend's cost divided by these is the estimator's objective (SGDRegressor: descend's squared
     # error has no ½), so the rates and tolerances are rescaled to act on the estimator's objective.
     _objective_scale = 1.0
+    #: Epochs done (the schedule's t of the next one).
+    t_: float
 
     def _seed(self, offset: int) -> int:
         from sklearn.utils import check_random_state  # type: ignore[import-untyped]
@@ -867,6 +869,21 @@ class _Stochastic(BaseEstimator):  # type: ignore[misc]
             schedule=self.schedule, seed=seed, tol=tol, store_path=False, callback=None, verbose=self.verbose,
             extra=extra, start_epoch=start_epoch, horizon=float(max_iter),
         )  # fmt: skip
+
+    def _store(self, result: OptimizeResult, n_features: int, fit_intercept: bool) -> None:
+        raise NotImplementedError
+
+    def _epochs(self, cost: Cost, x0: FloatArray, n_features: int, continued: bool) -> None:
+        """fit: max_iter epochs from t = 0; partial_fit (continued): one epoch from t = t_."""
+        if continued:
+            result = self._run(cost, x0, 1, self.t_, self._seed(int(self.t_)))
+            self.t_ += 1.0
+        else:
+            result = self._run(cost, x0, as_int(self.max_iter, "max_iter", minimum=1), 0.0, self._seed(0))
+            self.t_ = float(result.nit)
+            self._warn(result)
+        self._store(result, n_features, cost.fit_intercept)
+        self.n_iter_ = int(self.t_)
 
     def _warn(self, result: OptimizeResult) -> None:
         if self.tol is not None and not result.success:
@@ -972,11 +989,7 @@ class SGDClassifier(ClassifierMixin, _Stochastic):  # type: ignore[misc]
                 self.__dict__.pop(name, None)
         self.classes_ = classes
         cost, x0 = self._cost(X, y, sample_weight)
-        result = self._run(cost, x0, as_int(self.max_iter, "max_iter", minimum=1), 0.0, self._seed(0))
-        self._store(result, X.shape[1], cost.fit_intercept)
-        self.n_iter_ = result.nit
-        self.t_ = float(result.nit)
-        self._warn(result)
+        self._epochs(cost, x0, X.shape[1], continued=False)
         return self
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None) -> SGDClassifier:
@@ -994,10 +1007,7 @@ class SGDClassifier(ClassifierMixin, _Stochastic):  # type: ignore[misc]
             raise ValueError(f"classes {np.unique(np.asarray(classes)).tolist()} differ from the first call's "
                              f"{self.classes_.tolist()}")  # fmt: skip
         cost, x0 = self._cost(X, y, sample_weight)
-        result = self._run(cost, x0, 1, self.t_, self._seed(int(self.t_)))
-        self._store(result, X.shape[1], cost.fit_intercept)
-        self.t_ += 1.0
-        self.n_iter_ = int(self.t_)
+        self._epochs(cost, x0, X.shape[1], continued=True)
         return self
 
     def decision_function(self, X: Any) -> FloatArray:
@@ -1092,11 +1102,7 @@ class SGDRegressor(RegressorMixin, _Stochastic):  # type: ignore[misc]
             for name in ("coef_", "intercept_"):
                 self.__dict__.pop(name, None)
         cost, x0 = self._cost(X, y, sample_weight)
-        result = self._run(cost, x0, as_int(self.max_iter, "max_iter", minimum=1), 0.0, self._seed(0))
-        self._store(result, X.shape[1], cost.fit_intercept)
-        self.n_iter_ = result.nit
-        self.t_ = float(result.nit)
-        self._warn(result)
+        self._epochs(cost, x0, X.shape[1], continued=False)
         return self
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> SGDRegressor:
@@ -1106,10 +1112,7 @@ class SGDRegressor(RegressorMixin, _Stochastic):  # type: ignore[misc]
         if first:
             self.t_ = 0.0
         cost, x0 = self._cost(X, y, sample_weight)
-        result = self._run(cost, x0, 1, self.t_, self._seed(int(self.t_)))
-        self._store(result, X.shape[1], cost.fit_intercept)
-        self.t_ += 1.0
-        self.n_iter_ = int(self.t_)
+        self._epochs(cost, x0, X.shape[1], continued=True)
         return self
 
     def predict(self, X: Any) -> FloatArray:
