@@ -249,7 +249,8 @@ class Cost:
         :math:`\sum_{i \in B} s_i \nabla L_i / \sum_{i \in B} s_i + \lambda w` (for
         ``reduction="sum"``, the data term times :math:`\sum_i s_i` over all rows: an unbiased
         estimate of the full sum's gradient); a batch of zero weight gives :math:`\lambda w`.
-        ``rows``: indices in [0, n_samples), repeats allowed.
+        ``rows``: indices in [0, n_samples), repeats allowed. One call reads those rows only, except
+        for CSC X, whose rows each call first turns into CSR (all of X): pass CSR for batches.
         """
         w = self._point(w)
         index = np.asarray(rows)
